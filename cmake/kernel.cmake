@@ -1,0 +1,35 @@
+# The freestanding kernel for one architecture. kernel/arch/<arch>/arch.cmake
+# sets:
+#   ARCH_SOURCES        its sources (paths relative to the repository root)
+#   ARCH_COMPILE_FLAGS  code-generation flags for C and assembly
+#   ARCH_LINKER_SCRIPT  the linker script
+# and may define pagoda_arch_post_link(target) to make a boot image.
+include(${CMAKE_SOURCE_DIR}/kernel/arch/${ARCH}/arch.cmake)
+
+set(KERNEL_SOURCES
+  ${PORTABLE_SOURCES}
+  kernel/main.c
+  kernel/panic.c
+)
+file(GLOB KERNEL_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests/*.c)
+
+add_executable(pagoda-kernel ${KERNEL_SOURCES} ${KERNEL_TEST_SOURCES} ${PORTABLE_TEST_SOURCES} ${ARCH_SOURCES})
+set_target_properties(pagoda-kernel PROPERTIES OUTPUT_NAME pagoda.elf LINK_DEPENDS ${CMAKE_SOURCE_DIR}/${ARCH_LINKER_SCRIPT})
+target_include_directories(pagoda-kernel PRIVATE
+  ${CMAKE_SOURCE_DIR}
+  ${CMAKE_SOURCE_DIR}/include
+  ${CMAKE_SOURCE_DIR}/kernel/arch/${ARCH}/include)
+target_compile_definitions(pagoda-kernel PRIVATE PAGODA_KERNEL PAGODA_ARCH_${ARCH})
+target_compile_options(pagoda-kernel PRIVATE
+  ${ARCH_COMPILE_FLAGS}
+  -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie -fno-stack-protector
+  -fno-omit-frame-pointer -O2 -g
+  $<$<COMPILE_LANGUAGE:C>:${PAGODA_WARNINGS}>)
+target_link_options(pagoda-kernel PRIVATE
+  --no-pie -static -nostdlib -z max-page-size=4096
+  -T ${CMAKE_SOURCE_DIR}/${ARCH_LINKER_SCRIPT}
+  -Map=${CMAKE_BINARY_DIR}/pagoda.map)
+
+if(COMMAND pagoda_arch_post_link)
+  pagoda_arch_post_link(pagoda-kernel)
+endif()

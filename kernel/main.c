@@ -1,0 +1,54 @@
+/*
+ * kmain(): where every boot path meets. Prints who we are and what memory the
+ * boot protocol reported, then runs the in-kernel tests if the command line
+ * asks for them ("ktest=all" or "ktest=suite,suite"), and powers off.
+ */
+#include "kernel/boot_info.h"
+#include "kernel/console.h"
+#include "kernel/kernel.h"
+#include <arch/cpu.h>
+#include <pagoda/ktest.h>
+
+static const struct boot_info *boot_info_current_ptr;
+
+const struct boot_info *boot_info_current(void)
+{
+    return boot_info_current_ptr;
+}
+
+static void print_banner(const struct boot_info *bi)
+{
+    kprintf("\nPagoda %s — a microkernel memory server (%s)\n", PAGODA_VERSION, bi->arch);
+    kprintf("board:    %s\n", bi->board);
+    if (bi->loader[0])
+        kprintf("loader:   %s\n", bi->loader);
+    kprintf("boot cpu: %u\n", bi->cpu_id);
+    kprintf("cmdline:  \"%s\"\n", bi->cmdline);
+    if (bi->dtb_phys)
+        kprintf("devicetree at %#llx (%llu bytes)\n", (unsigned long long)bi->dtb_phys,
+                (unsigned long long)bi->dtb_size);
+    if (bi->acpi_rsdp)
+        kprintf("ACPI RSDP at %#llx\n", (unsigned long long)bi->acpi_rsdp);
+}
+
+void kmain(const struct boot_info *bi)
+{
+    boot_info_current_ptr = bi;
+    print_banner(bi);
+    boot_info_print(bi);
+
+    const char *filter;
+    size_t filter_len;
+    if (boot_cmdline_get(bi->cmdline, "ktest", &filter, &filter_len)) {
+        if (filter_len == 0) {
+            filter = "all";
+            filter_len = 3;
+        }
+        int failed = ktest_run(filter, filter_len);
+        kprintf("pagoda: tests %s\n", failed ? "FAILED" : "passed");
+        arch_poweroff(failed ? EXIT_FAILURE_STATUS : EXIT_SUCCESS_STATUS);
+    }
+
+    kprintf("pagoda: boot complete; the memory server has no work yet, powering off\n");
+    arch_poweroff(EXIT_SUCCESS_STATUS);
+}
