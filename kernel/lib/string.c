@@ -81,6 +81,16 @@ int strncmp(const char *a, const char *b, size_t n)
     return 0;
 }
 
+void *memchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == (unsigned char)c)
+            return (void *)(p + i);
+    }
+    return NULL;
+}
+
 char *strchr(const char *s, int c)
 {
     for (;; s++) {
