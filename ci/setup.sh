@@ -18,12 +18,16 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
+as_root=()
 if [ "$(id -u)" -ne 0 ]; then
-  echo "ci/setup.sh: missing packages: ${missing[*]}" >&2
-  echo "ci/setup.sh: run as root (or: sudo apt-get install ${missing[*]})" >&2
-  exit 1
+  if ! command -v sudo >/dev/null; then
+    echo "ci/setup.sh: missing packages: ${missing[*]}" >&2
+    echo "ci/setup.sh: run as root to install them (apt-get)" >&2
+    exit 1
+  fi
+  as_root=(sudo)
 fi
 echo "ci/setup.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

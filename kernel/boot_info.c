@@ -164,7 +164,7 @@ void boot_info_print(const struct boot_info *bi)
 
     kprintf("memory map: %zu RAM range(s), %zu reserved range(s)\n", bi->ram_count,
             bi->reserved_count);
-    kprintf("  %-18s %-19s %12s  %s\n", "start", " end", "size", "type");
+    kprintf("  %-18s %-18s %12s  %s\n", "start", "end", "size", "type");
     for (size_t i = 0; i < bi->ram_count; i++) {
         print_range("RAM", bi->ram[i].base, bi->ram[i].size);
         ram_total += bi->ram[i].size;
