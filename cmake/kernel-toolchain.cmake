@@ -13,6 +13,8 @@ set(CMAKE_ASM_COMPILER ${PAGODA_CLANG})
 set(CMAKE_C_COMPILER_TARGET ${ARCH}-unknown-elf)
 set(CMAKE_ASM_COMPILER_TARGET ${ARCH}-unknown-elf)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+# CMake runs its compiler checks in a separate project: hand ARCH on to it.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES ARCH)
 
 # Link with ld.lld directly: the clang driver's bare-metal defaults differ per triple.
 set(CMAKE_C_LINK_EXECUTABLE "${PAGODA_LLD} <LINK_FLAGS> <OBJECTS> -o <TARGET> <LINK_LIBRARIES>")

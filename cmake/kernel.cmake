@@ -24,6 +24,7 @@ target_compile_options(pagoda-kernel PRIVATE
   ${ARCH_COMPILE_FLAGS}
   -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie -fno-stack-protector
   -fno-omit-frame-pointer -O2 -g
+  -ffile-prefix-map=${CMAKE_SOURCE_DIR}/=
   $<$<COMPILE_LANGUAGE:C>:${PAGODA_WARNINGS}>)
 target_link_options(pagoda-kernel PRIVATE
   --no-pie -static -nostdlib -z max-page-size=4096

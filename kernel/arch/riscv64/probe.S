@@ -1,0 +1,48 @@
+/*
+ * Guarded accesses: each routine does one load or store that may trap. The
+ * table at the end pairs every such instruction with the fixup to resume
+ * at; riscv_trap_handle() looks the faulting pc up there (after giving a
+ * page fault to fault_handle()), so a bad address makes the routine return
+ * 1 instead of 0 rather than crash the kernel.
+ */
+
+    .section .text
+
+/* int riscv_probe_load64(uintptr_t addr, uint64_t *value): *value untouched on a fault. */
+    .globl riscv_probe_load64, riscv_probe_load64_insn
+riscv_probe_load64:
+riscv_probe_load64_insn:
+    ld t0, 0(a0)
+    sd t0, 0(a1)
+    li a0, 0
+    ret
+
+/* int riscv_probe_store64(uintptr_t addr, uint64_t value) */
+    .globl riscv_probe_store64, riscv_probe_store64_insn
+riscv_probe_store64:
+riscv_probe_store64_insn:
+    sd a1, 0(a0)
+    li a0, 0
+    ret
+
+/* int riscv_probe_store32(uintptr_t addr, uint32_t value): for 32-bit device registers. */
+    .globl riscv_probe_store32
+riscv_probe_store32:
+riscv_probe_store32_insn:
+    sw a1, 0(a0)
+    li a0, 0
+    ret
+
+/* Where every guarded instruction resumes after a trap: report the fault. */
+probe_fault:
+    li a0, 1
+    ret
+
+    .section .rodata
+    .balign 8
+    .globl riscv_probe_table, riscv_probe_table_end
+riscv_probe_table:
+    .dword riscv_probe_load64_insn, probe_fault
+    .dword riscv_probe_store64_insn, probe_fault
+    .dword riscv_probe_store32_insn, probe_fault
+riscv_probe_table_end:

@@ -1,0 +1,192 @@
+/*
+ * riscv64 trap handling: decodes what vectors.S saved. Page faults become
+ * arch-neutral struct fault records for fault_handle(); guarded probe
+ * instructions resume at their fixup; anything else gets a crash report
+ * (every register, the cause in words) and a panic.
+ */
+#include "riscv/trap.h"
+#include "riscv/csr.h"
+#include "riscv/mmu_boot.h"
+#include "riscv/probe.h"
+#include "kernel/console.h"
+#include "kernel/panic.h"
+#include <arch/cpu.h>
+#include <pagoda/fault.h>
+#include <stddef.h>
+
+_Static_assert(offsetof(struct riscv_trap_frame, sepc) == TRAP_FRAME_SEPC, "trap frame layout");
+_Static_assert(offsetof(struct riscv_trap_frame, sstatus) == TRAP_FRAME_SSTATUS, "trap frame layout");
+_Static_assert(offsetof(struct riscv_trap_frame, scause) == TRAP_FRAME_SCAUSE, "trap frame layout");
+_Static_assert(offsetof(struct riscv_trap_frame, stval) == TRAP_FRAME_STVAL, "trap frame layout");
+_Static_assert(sizeof(struct riscv_trap_frame) == TRAP_FRAME_SIZE, "trap frame layout");
+_Static_assert(TRAP_FRAME_SIZE % 16 == 0, "the psABI wants sp 16-byte aligned at calls");
+
+#define REGISTERS_PER_LINE 4
+
+static struct riscv_trap_record last_trap;
+static bool reporting_crash;
+
+static const char *const exception_names[] = {
+    [EXC_INSN_MISALIGNED] = "instruction address misaligned",
+    [EXC_INSN_ACCESS_FAULT] = "instruction access fault",
+    [EXC_ILLEGAL_INSN] = "illegal instruction",
+    [EXC_BREAKPOINT] = "breakpoint",
+    [EXC_LOAD_MISALIGNED] = "load address misaligned",
+    [EXC_LOAD_ACCESS_FAULT] = "load access fault",
+    [EXC_STORE_MISALIGNED] = "store/AMO address misaligned",
+    [EXC_STORE_ACCESS_FAULT] = "store/AMO access fault",
+    [EXC_ECALL_FROM_U] = "environment call from U-mode",
+    [EXC_ECALL_FROM_S] = "environment call from S-mode",
+    [EXC_INSN_PAGE_FAULT] = "instruction page fault",
+    [EXC_LOAD_PAGE_FAULT] = "load page fault",
+    [EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+};
+
+static const char *const interrupt_names[] = {
+    [IRQ_S_SOFTWARE] = "supervisor software interrupt",
+    [IRQ_S_TIMER] = "supervisor timer interrupt",
+    [IRQ_S_EXTERNAL] = "supervisor external interrupt",
+};
+
+/* The psABI names of x0..x31, as the crash report prints them. */
+static const char *const register_names[TRAP_FRAME_REGS] = {
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+void riscv_trap_init(void)
+{
+    csr_write(stvec, (uintptr_t)riscv_trap_vector | STVEC_MODE_DIRECT);
+}
+
+struct riscv_trap_record riscv_trap_last(void)
+{
+    return last_trap;
+}
+
+const char *riscv_trap_cause_name(uint64_t scause)
+{
+    uint64_t code = scause & SCAUSE_CODE_MASK;
+    const char *name = NULL;
+    if (scause & SCAUSE_INTERRUPT) {
+        if (code < ARRAY_SIZE(interrupt_names))
+            name = interrupt_names[code];
+        return name ? name : "unknown interrupt";
+    }
+    if (code < ARRAY_SIZE(exception_names))
+        name = exception_names[code];
+    return name ? name : "unknown exception";
+}
+
+static bool is_exception(const struct riscv_trap_frame *frame, enum riscv_exception code)
+{
+    return frame->scause == (uint64_t)code; /* the interrupt bit is clear */
+}
+
+static bool is_page_fault(const struct riscv_trap_frame *frame)
+{
+    return is_exception(frame, EXC_LOAD_PAGE_FAULT) || is_exception(frame, EXC_STORE_PAGE_FAULT) ||
+           is_exception(frame, EXC_INSN_PAGE_FAULT);
+}
+
+/* Faults a probe may take besides page faults: nothing at the address, or a bad alignment. */
+static bool is_probe_fault(const struct riscv_trap_frame *frame)
+{
+    return is_exception(frame, EXC_LOAD_ACCESS_FAULT) || is_exception(frame, EXC_STORE_ACCESS_FAULT) ||
+           is_exception(frame, EXC_LOAD_MISALIGNED) || is_exception(frame, EXC_STORE_MISALIGNED);
+}
+
+/*
+ * scause says which access faulted but not why: a valid leaf for the
+ * address means the entry forbade the access (protection); none means
+ * nothing is mapped there (not-present). The boot tables set A and D in
+ * every leaf, so a clear A or D bit is never the reason.
+ */
+static struct fault decode_page_fault(const struct riscv_trap_frame *frame)
+{
+    sv39_pte_t pte;
+    int level;
+    struct fault fault = {
+        .addr = vaddr(frame->stval),
+        .pc = frame->sepc,
+        .mode = (frame->sstatus & SSTATUS_SPP) ? FAULT_KERNEL : FAULT_USER,
+        .cause = mmu_boot_lookup(frame->stval, &pte, &level) == 0 ? FAULT_PROTECTION
+                                                                   : FAULT_NOT_PRESENT,
+    };
+    if (is_exception(frame, EXC_STORE_PAGE_FAULT))
+        fault.access = FAULT_WRITE;
+    else if (is_exception(frame, EXC_INSN_PAGE_FAULT))
+        fault.access = FAULT_EXECUTE;
+    else
+        fault.access = FAULT_READ;
+    return fault;
+}
+
+/* If the trap hit a guarded probe instruction, arrange to resume at its fixup. */
+static bool resume_at_fixup(struct riscv_trap_frame *frame)
+{
+    uintptr_t fixup = riscv_probe_fixup(frame->sepc);
+    if (!fixup)
+        return false;
+    frame->sepc = fixup;
+    return true;
+}
+
+static void print_registers(const struct riscv_trap_frame *frame)
+{
+    for (int n = 1; n < TRAP_FRAME_REGS; n++) {
+        kprintf("  %-4s 0x%016llx", register_names[n], (unsigned long long)frame->regs[n]);
+        if (n % REGISTERS_PER_LINE == 0 || n == TRAP_FRAME_REGS - 1)
+            kprintf("\n");
+    }
+}
+
+/* The crash report, then panic. FAULT is the decoded record for page faults, else NULL. */
+static NORETURN void crash(const struct riscv_trap_frame *frame, const struct fault *fault,
+                           enum fault_response response)
+{
+    if (reporting_crash) {
+        /* A trap inside the report: printing more could trap again. */
+        arch_poweroff(EXIT_PANIC_STATUS);
+    }
+    reporting_crash = true;
+
+    const char *name = riscv_trap_cause_name(frame->scause);
+    kprintf("\nriscv64: unhandled trap in %s mode: %s (scause %#llx)\n",
+            (frame->sstatus & SSTATUS_SPP) ? "supervisor" : "user", name,
+            (unsigned long long)frame->scause);
+    kprintf("  pc (sepc) 0x%016llx  address (stval) 0x%016llx  sstatus 0x%016llx\n",
+            (unsigned long long)frame->sepc, (unsigned long long)frame->stval,
+            (unsigned long long)frame->sstatus);
+    if (fault) {
+        kprintf("  ");
+        fault_print(fault);
+        kprintf("  fault_handle() answered %s\n", fault_response_name(response));
+    }
+    print_registers(frame);
+    panic("riscv64: %s at pc %#llx, address %#llx", name, (unsigned long long)frame->sepc,
+          (unsigned long long)frame->stval);
+}
+
+void riscv_trap_handle(struct riscv_trap_frame *frame)
+{
+    last_trap.frame = *frame;
+    last_trap.count++;
+
+    if (is_page_fault(frame)) {
+        struct fault fault = decode_page_fault(frame);
+        enum fault_response response = fault_handle(&fault);
+        if (response == FAULT_RESPONSE_CONTINUE) {
+            /* The hart may have cached the old invalid entry: drop it before the retry. */
+            __asm__ volatile("sfence.vma %0, zero" ::"r"(frame->stval) : "memory");
+            return;
+        }
+        if (resume_at_fixup(frame))
+            return;
+        crash(frame, &fault, response);
+    }
+    if (is_probe_fault(frame) && resume_at_fixup(frame))
+        return;
+    crash(frame, NULL, FAULT_RESPONSE_SHOULD_CRASH);
+}
