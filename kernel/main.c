@@ -18,7 +18,7 @@ const struct boot_info *boot_info_current(void)
 
 static void print_banner(const struct boot_info *bi)
 {
-    kprintf("\nPagoda %s — a microkernel memory server (%s)\n", PAGODA_VERSION, bi->arch);
+    kprintf("\nPagoda %s - a microkernel memory server (%s)\n", PAGODA_VERSION, bi->arch);
     kprintf("board:    %s\n", bi->board);
     if (bi->loader[0])
         kprintf("loader:   %s\n", bi->loader);
