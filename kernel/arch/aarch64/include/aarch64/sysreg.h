@@ -1,0 +1,115 @@
+/*
+ * The AArch64 system registers the boot path programs, and the fields of
+ * each that Pagoda uses. Field positions are from the Arm Architecture
+ * Reference Manual (DDI 0487), Armv8.0 unless noted. Usable from assembly.
+ */
+#pragma once
+
+#include <aarch64/bits.h>
+
+/* CurrentEL: the exception level is in bits [3:2]. */
+#define CURRENT_EL_SHIFT 2
+#define CURRENT_EL_MASK 3
+
+/* Exception levels. */
+#define EL0 0
+#define EL1 1
+#define EL2 2
+#define EL3 3
+
+/* SCTLR_EL1: system control. */
+#define SCTLR_EL1_M AARCH64_BIT(0)   /* stage 1 MMU enable */
+#define SCTLR_EL1_C AARCH64_BIT(2)   /* data cacheability */
+#define SCTLR_EL1_SA AARCH64_BIT(3)  /* SP alignment check at EL1 */
+#define SCTLR_EL1_SA0 AARCH64_BIT(4) /* SP alignment check at EL0 */
+#define SCTLR_EL1_I AARCH64_BIT(12)  /* instruction cacheability */
+/* Bits that read as one in Armv8.0 and must be written as one. */
+#define SCTLR_EL1_RES1                                                            \
+    (AARCH64_BIT(11) | AARCH64_BIT(20) | AARCH64_BIT(22) | AARCH64_BIT(23) |     \
+     AARCH64_BIT(28) | AARCH64_BIT(29))
+/* Before the boot tables exist: MMU and caches off, little-endian, SP checks on. */
+#define SCTLR_EL1_BOOT (SCTLR_EL1_RES1 | SCTLR_EL1_SA | SCTLR_EL1_SA0)
+#define SCTLR_EL1_MMU_ON (SCTLR_EL1_M | SCTLR_EL1_C | SCTLR_EL1_I)
+
+/* CPACR_EL1: FPEN = 0b11 lets EL1 and EL0 use FP/SIMD without trapping (EC 0x07). */
+#define CPACR_EL1_FPEN_SHIFT 20
+#define CPACR_EL1_FPEN_MASK AARCH64_MASK(2, CPACR_EL1_FPEN_SHIFT)
+#define CPACR_EL1_FPEN_NO_TRAP AARCH64_FIELD(3, CPACR_EL1_FPEN_SHIFT)
+
+/* HCR_EL2: RW = EL1 is AArch64. Everything else zero: no stage 2, no traps, no VHE. */
+#define HCR_EL2_RW AARCH64_BIT(31)
+
+/* CNTHCTL_EL2: let EL1 read the physical counter and use the physical timer. */
+#define CNTHCTL_EL2_EL1PCTEN AARCH64_BIT(0)
+#define CNTHCTL_EL2_EL1PCEN AARCH64_BIT(1)
+
+/* CPTR_EL2 (without VHE): RES1 bits; TFP (bit 10) left zero so FP/SIMD does not trap to EL2. */
+#define CPTR_EL2_RES1 (AARCH64_MASK(10, 0) | AARCH64_BIT(12) | AARCH64_BIT(13))
+
+/* SPSR_ELx: the state eret returns to. */
+#define SPSR_MODE_EL1H 5                  /* M[3:0]: EL1 using SP_EL1 */
+#define SPSR_DAIF_MASKED AARCH64_MASK(4, 6) /* D, A, I, F all masked */
+
+/* DAIFSet/DAIFClr immediates. */
+#define DAIF_IRQ_FIQ 3 /* I and F */
+#define DAIF_ALL 15    /* D, A, I and F */
+
+/* MAIR_EL1: the memory attributes the descriptors' AttrIndx selects. */
+#define MAIR_ATTR_DEVICE_nGnRnE 0x00
+#define MAIR_ATTR_NORMAL_WB 0xff /* inner and outer write-back, read/write-allocate */
+#define MAIR_INDEX_DEVICE 0
+#define MAIR_INDEX_NORMAL 1
+#define MAIR_ATTR_SHIFT(index) ((index) * 8)
+#define MAIR_EL1_BOOT                                                             \
+    (AARCH64_FIELD(MAIR_ATTR_DEVICE_nGnRnE, MAIR_ATTR_SHIFT(MAIR_INDEX_DEVICE)) | \
+     AARCH64_FIELD(MAIR_ATTR_NORMAL_WB, MAIR_ATTR_SHIFT(MAIR_INDEX_NORMAL)))
+
+/* TCR_EL1: translation control. */
+#define TCR_T0SZ_SHIFT 0
+#define TCR_T0SZ_MASK AARCH64_MASK(6, TCR_T0SZ_SHIFT)
+#define TCR_IRGN0_WBWA AARCH64_FIELD(1, 8)
+#define TCR_ORGN0_WBWA AARCH64_FIELD(1, 10)
+#define TCR_SH0_INNER AARCH64_FIELD(3, 12)
+#define TCR_TG0_SHIFT 14
+#define TCR_TG0_MASK AARCH64_MASK(2, TCR_TG0_SHIFT)
+#define TCR_TG0_4K AARCH64_FIELD(0, TCR_TG0_SHIFT)
+#define TCR_EPD1 AARCH64_BIT(23)        /* no walks through TTBR1: no upper half yet */
+#define TCR_TG1_4K AARCH64_FIELD(2, 30) /* TG1 encodes 4 KiB as 0b10, unlike TG0 */
+#define TCR_IPS_SHIFT 32
+#define TCR_T0SZ(va_bits) AARCH64_FIELD(64 - (va_bits), TCR_T0SZ_SHIFT)
+
+/* ID_AA64MMFR0_EL1.PARange: the physical address size, encoded as TCR.IPS is. */
+#define ID_AA64MMFR0_PARANGE_MASK 0xf
+
+/* PAR_EL1 after an AT instruction. */
+#define PAR_EL1_F AARCH64_BIT(0) /* the translation failed */
+#define PAR_EL1_ATTR_SHIFT 56    /* MAIR attribute of a successful translation */
+
+/* MPIDR_EL1 affinity fields. */
+#define MPIDR_AFF0_SHIFT 0
+#define MPIDR_AFF1_SHIFT 8
+#define MPIDR_AFF2_SHIFT 16
+#define MPIDR_AFF3_SHIFT 32
+#define MPIDR_AFF_MASK 0xff
+
+/* VBAR_EL1: the vector table is 16 entries of 0x80 bytes, 2 KiB aligned. */
+#define VECTOR_ENTRY_SIZE 0x80
+#define VECTOR_TABLE_ALIGN 0x800
+
+#ifndef __ASSEMBLER__
+#define sysreg_read(name)                                                          \
+    ({                                                                             \
+        uint64_t sysreg_value_;                                                    \
+        __asm__ volatile("mrs %0, " #name : "=r"(sysreg_value_));                  \
+        sysreg_value_;                                                             \
+    })
+#define sysreg_write(name, value)                                                  \
+    __asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(value)) : "memory")
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb(domain) __asm__ volatile("dsb " #domain ::: "memory")
+#endif
+
+/* CTR_EL0.DminLine: log2 of the number of 4-byte words in the smallest data cache line. */
+#define CTR_EL0_DMINLINE_SHIFT 16
+#define CTR_EL0_DMINLINE_WIDTH 4
+#define CTR_EL0_WORD_SIZE 4
