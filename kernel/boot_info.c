@@ -147,7 +147,7 @@ static void print_range(const char *what, uint64_t base, uint64_t size)
 {
     char human[32];
     format_size(human, sizeof(human), size);
-    kprintf("  %#018llx-%#018llx %12s  %s\n", (unsigned long long)base,
+    kprintf("  0x%016llx-0x%016llx %12s  %s\n", (unsigned long long)base,
             (unsigned long long)(base + size - 1), human, what);
 }
 

@@ -1,0 +1,74 @@
+/*
+ * The x86_64 4-level page-table entry format, as the boot tables use it
+ * (Intel SDM vol. 3, 4.5): bit positions, page sizes and the level split,
+ * declared once here for boot.S, mmu_boot.c and the arch tests. The full
+ * format module of the PageDirectory issue replaces this.
+ */
+#pragma once
+
+#include <x86_64/regs.h>
+
+/* Entry bits (the same in every level unless noted). */
+#define X86_PTE_PRESENT X86_BIT(0)
+#define X86_PTE_WRITABLE X86_BIT(1)
+#define X86_PTE_USER X86_BIT(2)
+#define X86_PTE_ACCESSED X86_BIT(5)
+#define X86_PTE_DIRTY X86_BIT(6)
+#define X86_PTE_LARGE X86_BIT(7) /* PS: a leaf in a PDPT (1 GiB) or PD (2 MiB) */
+#define X86_PTE_NO_EXECUTE X86_BIT(63)
+
+/* Physical address field: bits 12..51. */
+#ifdef __ASSEMBLER__
+#define X86_PTE_ADDRESS_MASK 0x000ffffffffff000
+#else
+#define X86_PTE_ADDRESS_MASK UINT64_C(0x000ffffffffff000)
+#endif
+
+#define X86_PAGE_SHIFT 12
+#define X86_PAGE_SIZE (1 << X86_PAGE_SHIFT)
+#define X86_LARGE_PAGE_SIZE 0x200000 /* 2 MiB, a PD leaf */
+#define X86_HUGE_PAGE_SIZE 0x40000000 /* 1 GiB, a PDPT leaf */
+#define X86_PT_ENTRIES 512
+#define X86_PT_INDEX_BITS 9
+#define X86_PT_LEVELS 4 /* level 3 = PML4, 2 = PDPT, 1 = PD, 0 = PT */
+
+/* The error code of a page fault (#PF), SDM vol. 3, 4.7. */
+#define X86_PF_PROTECTION X86_BIT(0) /* 0: the page was not present */
+#define X86_PF_WRITE X86_BIT(1)
+#define X86_PF_USER X86_BIT(2)
+#define X86_PF_RESERVED X86_BIT(3) /* a reserved bit was set in an entry */
+#define X86_PF_FETCH X86_BIT(4)    /* instruction fetch (with NX or SMEP) */
+
+#ifndef __ASSEMBLER__
+#include <pagoda/types.h>
+
+_Static_assert(X86_PAGE_SHIFT + X86_PT_LEVELS * X86_PT_INDEX_BITS == 48,
+               "4-level tables translate 48-bit virtual addresses");
+_Static_assert(X86_LARGE_PAGE_SIZE == (1 << (X86_PAGE_SHIFT + X86_PT_INDEX_BITS)),
+               "a PD leaf covers 512 pages");
+_Static_assert(X86_HUGE_PAGE_SIZE == (1 << (X86_PAGE_SHIFT + 2 * X86_PT_INDEX_BITS)),
+               "a PDPT leaf covers 512 PD leaves");
+
+/* Bytes mapped by one entry at LEVEL (0 = a 4 KiB page). */
+static inline uint64_t x86_level_size(unsigned level)
+{
+    return UINT64_C(1) << (X86_PAGE_SHIFT + level * X86_PT_INDEX_BITS);
+}
+
+/* The index of VA in the table at LEVEL. */
+static inline unsigned x86_pt_index(uintptr_t va, unsigned level)
+{
+    return (unsigned)(va >> (X86_PAGE_SHIFT + level * X86_PT_INDEX_BITS)) &
+           (X86_PT_ENTRIES - 1);
+}
+
+static inline uint64_t x86_pte_make(uint64_t phys, uint64_t flags)
+{
+    return (phys & X86_PTE_ADDRESS_MASK) | flags;
+}
+
+static inline uint64_t x86_pte_phys(uint64_t pte)
+{
+    return pte & X86_PTE_ADDRESS_MASK;
+}
+#endif

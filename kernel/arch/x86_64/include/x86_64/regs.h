@@ -1,0 +1,40 @@
+/*
+ * x86_64 architectural register facts: control-register, EFER, RFLAGS and
+ * CPUID bits, as documented in the Intel SDM vol. 3 and the AMD APM vol. 2.
+ * Plain #defines so that boot.S and the C code read the same names.
+ */
+#pragma once
+
+#ifdef __ASSEMBLER__
+#define X86_BIT(n) (1 << (n))
+#else
+#include <stdint.h>
+#define X86_BIT(n) (UINT64_C(1) << (n))
+#endif
+
+/* CR0 */
+#define X86_CR0_PE X86_BIT(0)  /* protected mode */
+#define X86_CR0_WP X86_BIT(16) /* read-only pages are read-only for ring 0 too */
+#define X86_CR0_PG X86_BIT(31) /* paging */
+
+/* CR4 */
+#define X86_CR4_PAE X86_BIT(5) /* 64-bit entries; required for long mode */
+
+/* EFER, the extended feature enable MSR */
+#define X86_MSR_EFER 0xc0000080
+#define X86_EFER_LME X86_BIT(8)  /* long mode enable */
+#define X86_EFER_LMA X86_BIT(10) /* long mode active (read-only) */
+#define X86_EFER_NXE X86_BIT(11) /* the NX bit (63) of page-table entries is honoured */
+
+/* RFLAGS */
+#define X86_RFLAGS_IF X86_BIT(9) /* maskable interrupts enabled */
+
+/* CPUID leaves and the bits we test */
+#define X86_CPUID_FEATURES 0x1
+#define X86_CPUID_1_EBX_APIC_ID_SHIFT 24 /* initial APIC id in EBX[31:24] */
+#define X86_CPUID_1_EBX_APIC_ID_MASK 0xff
+#define X86_CPUID_EXT_MAX 0x80000000
+#define X86_CPUID_EXT_FEATURES 0x80000001
+#define X86_CPUID_EXT_EDX_NX X86_BIT(20)
+#define X86_CPUID_EXT_EDX_PAGE_1G X86_BIT(26)
+#define X86_CPUID_EXT_EDX_LONG_MODE X86_BIT(29)

@@ -1,0 +1,104 @@
+/*
+ * The exception entry stubs and the common trap path. Each stub makes the
+ * stack look the same whatever the CPU pushed (a zero error code where the
+ * CPU pushes none, then the vector number), the common path saves every
+ * general register into a struct trap_frame (trap.h), calls
+ * x86_trap_dispatch(frame), restores the (possibly edited) frame and
+ * returns with iretq. The table x86_trap_stubs lists the 32 stubs for the
+ * IDT.
+ */
+    .text
+
+/* TRAP_STUB vector, cpu_pushes_error_code */
+.macro TRAP_STUB vector, error_code
+    .balign 16
+x86_trap_stub_\vector:
+    .if \error_code == 0
+    pushq $0
+    .endif
+    pushq $\vector
+    jmp x86_trap_common
+.endm
+
+    TRAP_STUB 0, 0   /* #DE divide error */
+    TRAP_STUB 1, 0   /* #DB debug */
+    TRAP_STUB 2, 0   /* NMI */
+    TRAP_STUB 3, 0   /* #BP breakpoint */
+    TRAP_STUB 4, 0   /* #OF overflow */
+    TRAP_STUB 5, 0   /* #BR bound range */
+    TRAP_STUB 6, 0   /* #UD invalid opcode */
+    TRAP_STUB 7, 0   /* #NM device not available */
+    TRAP_STUB 8, 1   /* #DF double fault (error code always 0) */
+    TRAP_STUB 9, 0   /* coprocessor segment overrun (legacy) */
+    TRAP_STUB 10, 1  /* #TS invalid TSS */
+    TRAP_STUB 11, 1  /* #NP segment not present */
+    TRAP_STUB 12, 1  /* #SS stack-segment fault */
+    TRAP_STUB 13, 1  /* #GP general protection */
+    TRAP_STUB 14, 1  /* #PF page fault */
+    TRAP_STUB 15, 0  /* reserved */
+    TRAP_STUB 16, 0  /* #MF x87 floating point */
+    TRAP_STUB 17, 1  /* #AC alignment check */
+    TRAP_STUB 18, 0  /* #MC machine check */
+    TRAP_STUB 19, 0  /* #XM SIMD floating point */
+    TRAP_STUB 20, 0  /* #VE virtualization */
+    TRAP_STUB 21, 1  /* #CP control protection */
+    TRAP_STUB 22, 0
+    TRAP_STUB 23, 0
+    TRAP_STUB 24, 0
+    TRAP_STUB 25, 0
+    TRAP_STUB 26, 0
+    TRAP_STUB 27, 0
+    TRAP_STUB 28, 0  /* #HV hypervisor injection */
+    TRAP_STUB 29, 1  /* #VC VMM communication */
+    TRAP_STUB 30, 1  /* #SX security */
+    TRAP_STUB 31, 0
+
+/*
+ * The CPU aligned the stack to 16 bytes before pushing its 5-word frame;
+ * with the error code, the vector and 15 registers that makes 22 words,
+ * so the stack is still 16-byte aligned at the call, as the ABI wants.
+ */
+x86_trap_common:
+    pushq %r15
+    pushq %r14
+    pushq %r13
+    pushq %r12
+    pushq %r11
+    pushq %r10
+    pushq %r9
+    pushq %r8
+    pushq %rbp
+    pushq %rdi
+    pushq %rsi
+    pushq %rdx
+    pushq %rcx
+    pushq %rbx
+    pushq %rax
+    cld
+    movq %rsp, %rdi
+    call x86_trap_dispatch
+    popq %rax
+    popq %rbx
+    popq %rcx
+    popq %rdx
+    popq %rsi
+    popq %rdi
+    popq %rbp
+    popq %r8
+    popq %r9
+    popq %r10
+    popq %r11
+    popq %r12
+    popq %r13
+    popq %r14
+    popq %r15
+    addq $16, %rsp /* the vector and the error code */
+    iretq
+
+    .section .rodata
+    .balign 8
+    .globl x86_trap_stubs
+x86_trap_stubs:
+    .irp vector, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .quad x86_trap_stub_\vector
+    .endr
