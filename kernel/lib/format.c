@@ -214,6 +214,8 @@ int format_v(format_emit_fn emit, void *ctx, const char *fmt, va_list ap_in)
         }
         struct spec sp;
         f = parse_spec(f + 1, &sp, &ap);
+        if (*f != 'd' && *f != 'i')
+            sp.plus = sp.space = false; /* sign flags apply to signed conversions only */
         switch (*f) {
         case 'd':
         case 'i': {
@@ -234,12 +236,16 @@ int format_v(format_emit_fn emit, void *ctx, const char *fmt, va_list ap_in)
         }
         case 'o': {
             uint64_t v = fetch_unsigned(sp.len, &ap);
-            put_number(&o, &sp, v, false, 8, false, sp.alt && v ? "0" : "");
+            /* '#': the first digit must be 0; add one unless precision zeros already lead. */
+            int digits = 0;
+            for (uint64_t rest = v; rest; rest /= 8)
+                digits++;
+            bool lead_zero = v ? sp.precision <= digits : sp.precision == 0;
+            put_number(&o, &sp, v, false, 8, false, sp.alt && lead_zero ? "0" : "");
             break;
         }
         case 'p': {
             uintptr_t v = (uintptr_t)va_arg(ap, void *);
-            sp.plus = sp.space = false;
             put_number(&o, &sp, v, false, 16, false, "0x");
             break;
         }
