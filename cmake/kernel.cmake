@@ -12,6 +12,13 @@ set(KERNEL_SOURCES
   kernel/panic.c
 )
 file(GLOB KERNEL_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests/*.c)
+# The kernel page directory (kernel/kernel_vm.c), for the arches whose boot
+# path builds it (ARCH_KERNEL_VM in arch.cmake). TEMPORARY: every arch will.
+if(ARCH_KERNEL_VM)
+  file(GLOB KERNEL_VM_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests/vm/*.c)
+  list(APPEND KERNEL_SOURCES kernel/kernel_vm.c kernel/arch/pt/page_directory.c
+       ${KERNEL_VM_TEST_SOURCES})
+endif()
 
 add_executable(pagoda-kernel ${KERNEL_SOURCES} ${KERNEL_TEST_SOURCES} ${PORTABLE_TEST_SOURCES} ${ARCH_SOURCES})
 set_target_properties(pagoda-kernel PROPERTIES OUTPUT_NAME pagoda.elf LINK_DEPENDS ${CMAKE_SOURCE_DIR}/${ARCH_LINKER_SCRIPT})

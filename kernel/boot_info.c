@@ -137,6 +137,8 @@ const char *boot_range_kind_name(enum boot_range_kind kind)
         return "bad memory";
     case BOOT_RANGE_BOOTINFO:
         return "boot information";
+    case BOOT_RANGE_PAGE_TABLES:
+        return "page tables";
     case BOOT_RANGE_RESERVED:
         return "reserved";
     }

@@ -23,6 +23,7 @@ enum boot_range_kind {
     BOOT_RANGE_ACPI_NVS, /* ACPI non-volatile storage */
     BOOT_RANGE_BAD,      /* defective RAM */
     BOOT_RANGE_BOOTINFO, /* the boot loader's information structure */
+    BOOT_RANGE_PAGE_TABLES, /* the kernel's page-table pool */
     BOOT_RANGE_RESERVED, /* anything else that must not be touched */
 };
 

@@ -1,0 +1,119 @@
+/*
+ * The PageDirectory interface: the only way portable code (mm/, kernel/)
+ * changes address translation. A short list of verbs in the manner of
+ * FreeBSD's pmap(9); docs/page-directory.md documents each one: what it
+ * does, its preconditions, its errors, and the state a failure leaves.
+ *
+ * The verbs are implemented once, over any page-table format, by
+ * kernel/arch/pt/page_directory.c; each arch supplies its format (how an
+ * entry is encoded) and its hardware operations (load the root, flush).
+ *
+ * Address space halves: a kernel page directory maps the kernel half (the
+ * top of the address space) and a user page directory the user half (the
+ * bottom). Every user page directory shares the kernel half of the one
+ * kernel page directory it was created from.
+ */
+#pragma once
+
+#include <pagoda/types.h>
+
+/* The base page size of every format (larger leaves are 2 MiB and 1 GiB). */
+#define PD_PAGE_SIZE UINT64_C(4096)
+
+/* Memory types, chosen in mm/ and encoded by each arch (PAT, Svpbmt, MAIR). */
+enum memory_type {
+    MEMORY_TYPE_NORMAL,        /* RAM: cacheable, write-back */
+    MEMORY_TYPE_IO,            /* device registers: uncached, strongly ordered */
+    MEMORY_TYPE_NONCACHEABLE,  /* RAM shared with devices: uncached, weakly ordered */
+};
+
+/* Access rights of a mapping (a bit set; PD_READ is required). */
+enum pd_prot {
+    PD_READ = 1u << 0,
+    PD_WRITE = 1u << 1,
+    PD_EXECUTE = 1u << 2,
+    PD_USER = 1u << 3,   /* reachable from user mode; only in user page directories */
+    PD_GLOBAL = 1u << 4, /* survives address-space switches; only in the kernel half */
+};
+
+#define PD_PROT_ALL (PD_READ | PD_WRITE | PD_EXECUTE | PD_USER | PD_GLOBAL)
+
+/*
+ * Where table pages come from: a callback set, so that the page directory
+ * does not depend on the physical allocator. alloc returns one 4 KiB page
+ * (its contents need not be zero) or -E_NOMEM; table returns a pointer
+ * through which the page directory reads and writes a table page, valid for
+ * as long as the page is allocated.
+ */
+struct page_provider {
+    int (*alloc)(void *ctx, paddr_t *page);
+    void (*free)(void *ctx, paddr_t page);
+    void *(*table)(void *ctx, paddr_t page);
+    void *ctx;
+};
+
+struct pt_format;
+
+struct page_directory {
+    const struct pt_format *format;
+    const struct page_provider *provider;
+    paddr_t root;                   /* the root table of the half this directory owns */
+    struct page_directory *kernel;  /* user: the kernel directory it shares; kernel: NULL */
+    uint16_t asid;                  /* address-space identifier (0 for the kernel) */
+    size_t table_pages;             /* table pages this directory allocated, root included */
+};
+
+/* What pd_query() reports about one address. */
+struct pd_query_result {
+    paddr_t phys;           /* the physical address the queried address translates to */
+    uint32_t prot;          /* enum pd_prot bits */
+    enum memory_type type;
+    size_t page_size;       /* the size of the leaf entry: 4 KiB, 2 MiB or 1 GiB */
+    bool accessed;
+    bool dirty;
+};
+
+/* Create the kernel page directory over FORMAT, taking table pages from PROVIDER. */
+int pd_create_kernel(struct page_directory *pd, const struct pt_format *format,
+                     const struct page_provider *provider) MUST_CHECK;
+/* Create a user page directory sharing the kernel half of KERNEL. */
+int pd_create_user(struct page_directory *pd, struct page_directory *kernel,
+                   uint16_t asid) MUST_CHECK;
+/* Free every table page PD allocated. A kernel directory must outlive its users. */
+void pd_destroy(struct page_directory *pd);
+
+/* Map [VA, VA+SIZE) to [PA, PA+SIZE) with PROT and TYPE; large leaves where they fit. */
+int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint32_t prot,
+           enum memory_type type) MUST_CHECK;
+/* Remove every mapping in [VA, VA+SIZE); holes are skipped; empty tables are freed. */
+int pd_unmap(struct page_directory *pd, vaddr_t va, size_t size) MUST_CHECK;
+/* Change the rights of every mapping in [VA, VA+SIZE); holes are skipped. */
+int pd_protect(struct page_directory *pd, vaddr_t va, size_t size, uint32_t prot) MUST_CHECK;
+/* Describe the mapping of VA; -E_NOENT if there is none. */
+int pd_query(const struct page_directory *pd, vaddr_t va, struct pd_query_result *result) MUST_CHECK;
+/* Clear the accessed and dirty state of every mapping in [VA, VA+SIZE). */
+int pd_clear_accessed_dirty(struct page_directory *pd, vaddr_t va, size_t size) MUST_CHECK;
+/*
+ * Called by the trap code for a fault on VA with ACCESS (enum fault_access) from
+ * user mode if USER: if the mapping allows the access and the fault was only
+ * the hardware asking software to set the accessed or dirty state (aarch64
+ * without hardware flag management, riscv harts that trap on A/D), set it
+ * and return 0 so the access can be retried; else -E_FAULT.
+ */
+int pd_update_accessed_dirty(struct page_directory *pd, vaddr_t va, int access,
+                             bool user) MUST_CHECK;
+
+/* The name of PD's page-table format ("Sv39", "x86_64 4-level", ...). */
+const char *pd_format_name(const struct page_directory *pd);
+
+/* Hardware operations, implemented per arch (kernel/arch/<arch>/pd_hw.c). */
+
+/* Make PD the current translation on this CPU (user PD: its half; kernel PD: everything). */
+void pd_activate(struct page_directory *pd);
+/*
+ * Invalidate this CPU's cached translations of [VA, VA+SIZE) in PD. Called by
+ * the verbs above after every change; this is where SMP shootdown will go.
+ */
+void pd_flush_range(struct page_directory *pd, vaddr_t va, size_t size);
+/* Invalidate every cached translation tagged with PD's address-space identifier. */
+void pd_flush_all(struct page_directory *pd);

@@ -1,0 +1,624 @@
+/*
+ * The PageDirectory verbs of include/arch/page_directory.h, written once
+ * over any page-table format (kernel/arch/pt/pt_format.h). One recursive
+ * range walk serves unmap, protect and clearing accessed/dirty; map has its
+ * own because it allocates on the way down. Every verb validates its
+ * arguments, then checks or reserves everything it will need, and only
+ * then changes entries, so a failure leaves the tables as they were.
+ */
+#include "kernel/arch/pt/pt_format.h"
+#include "kernel/lib/string.h"
+#include <pagoda/errors.h>
+#include <pagoda/fault.h>
+
+/* At most one split per level at each end of a range. */
+#define PT_MAX_SPLITS (2 * (PT_MAX_LEVELS - 1))
+
+static pte_t *table_entries(const struct page_directory *pd, paddr_t table)
+{
+    return pd->provider->table(pd->provider->ctx, table);
+}
+
+static pte_t pte_load(const pte_t *slot)
+{
+    return *(const volatile pte_t *)slot;
+}
+
+static void pte_store(pte_t *slot, pte_t value)
+{
+    *(volatile pte_t *)slot = value;
+}
+
+static void decode(const struct page_directory *pd, pte_t pte, unsigned level,
+                   struct pte_info *info)
+{
+    if (pte == 0) {
+        *info = (struct pte_info){ .kind = PTE_INVALID };
+        return;
+    }
+    pd->format->decode(pte, level, info);
+}
+
+static unsigned root_level(const struct pt_format *format)
+{
+    return format->levels - 1;
+}
+
+static unsigned index_of(uint64_t va, unsigned level)
+{
+    return (unsigned)(va >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1);
+}
+
+/* The last address of the level-LEVEL block that contains VA. */
+static uint64_t block_last(uint64_t va, unsigned level)
+{
+    return va | (PT_LEVEL_SIZE(level) - 1);
+}
+
+static bool leaf_allowed(const struct pt_format *format, unsigned level)
+{
+    return level == 0 || (format->leaf_levels & (1u << level));
+}
+
+static bool is_kernel(const struct page_directory *pd)
+{
+    return pd->kernel == NULL;
+}
+
+/* --- the halves of the address space -------------------------------------- */
+
+static uint64_t user_limit(const struct pt_format *format)
+{
+    unsigned bits = format->split_roots ? format->va_bits : format->va_bits - 1;
+    return UINT64_C(1) << bits;
+}
+
+/* The first address of the kernel half this format lets us map. */
+static uint64_t kernel_base(const struct pt_format *format)
+{
+    if (format->split_roots)
+        return (uint64_t)0 - (UINT64_C(1) << format->va_bits);
+    return (uint64_t)0 - format->kernel_root_slots * PT_LEVEL_SIZE(root_level(format));
+}
+
+static bool in_kernel_half(const struct pt_format *format, uint64_t va)
+{
+    return va >= kernel_base(format);
+}
+
+/* The root table that translates VA in PD's view. */
+static paddr_t root_for(const struct page_directory *pd, uint64_t va)
+{
+    if (pd->kernel && in_kernel_half(pd->format, va))
+        return pd->kernel->root;
+    return pd->root;
+}
+
+/* --- table pages ----------------------------------------------------------- */
+
+static int table_alloc(struct page_directory *pd, paddr_t *table)
+{
+    int err = pd->provider->alloc(pd->provider->ctx, table);
+    if (err)
+        return err;
+    memset(table_entries(pd, *table), 0, PT_PAGE_SIZE);
+    pd->table_pages++;
+    return 0;
+}
+
+static void table_free(struct page_directory *pd, paddr_t table)
+{
+    pd->provider->free(pd->provider->ctx, table);
+    pd->table_pages--;
+}
+
+static bool table_empty(const struct page_directory *pd, paddr_t table)
+{
+    const pte_t *entries = table_entries(pd, table);
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        if (pte_load(&entries[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Pages set aside before a verb changes anything, so splits cannot fail. */
+struct reserve {
+    paddr_t pages[PT_MAX_SPLITS];
+    unsigned count;
+};
+
+static int reserve_fill(struct page_directory *pd, struct reserve *r, unsigned count)
+{
+    r->count = 0;
+    while (r->count < count) {
+        int err = table_alloc(pd, &r->pages[r->count]);
+        if (err) {
+            while (r->count)
+                table_free(pd, r->pages[--r->count]);
+            return err;
+        }
+        r->count++;
+    }
+    return 0;
+}
+
+static void reserve_release(struct page_directory *pd, struct reserve *r)
+{
+    while (r->count)
+        table_free(pd, r->pages[--r->count]);
+}
+
+/* --- argument checks ------------------------------------------------------- */
+
+static int check_range(const struct page_directory *pd, uint64_t va, uint64_t size)
+{
+    if (size == 0)
+        return -E_INVAL;
+    if (!IS_ALIGNED(va, PT_PAGE_SIZE) || !IS_ALIGNED(size, PT_PAGE_SIZE))
+        return -E_ALIGN;
+    uint64_t last = va + size - 1;
+    if (last < va)
+        return -E_RANGE; /* wraps past the top of the address space */
+    if (is_kernel(pd))
+        return va >= kernel_base(pd->format) ? 0 : -E_RANGE;
+    return last < user_limit(pd->format) ? 0 : -E_RANGE;
+}
+
+static int check_prot(const struct page_directory *pd, uint32_t prot)
+{
+    if (!(prot & PD_READ) || (prot & ~PD_PROT_ALL))
+        return -E_INVAL;
+    if (is_kernel(pd) && (prot & PD_USER))
+        return -E_INVAL;
+    if (!is_kernel(pd) && (prot & PD_GLOBAL))
+        return -E_INVAL;
+    return 0;
+}
+
+/* --- create and destroy ---------------------------------------------------- */
+
+/* Root indices a directory owns: all for split roots, else its half. */
+static void owned_root_indices(const struct page_directory *pd, unsigned *first, unsigned *end)
+{
+    const struct pt_format *f = pd->format;
+    if (f->split_roots) {
+        *first = 0;
+        *end = PT_ENTRIES;
+    } else if (is_kernel(pd)) {
+        *first = PT_ENTRIES - f->kernel_root_slots;
+        *end = PT_ENTRIES;
+    } else {
+        *first = 0;
+        *end = PT_ENTRIES / 2;
+    }
+}
+
+int pd_create_kernel(struct page_directory *pd, const struct pt_format *format,
+                     const struct page_provider *provider)
+{
+    *pd = (struct page_directory){ .format = format, .provider = provider };
+    int err = table_alloc(pd, &pd->root);
+    if (err)
+        return err;
+    if (format->split_roots)
+        return 0;
+    /*
+     * One root covers both halves: allocate the kernel's top-level tables
+     * now, so that user directories can copy the root entries once and
+     * every later kernel mapping is seen by all of them.
+     */
+    unsigned first, end;
+    owned_root_indices(pd, &first, &end);
+    pte_t *root = table_entries(pd, pd->root);
+    for (unsigned i = first; i < end; i++) {
+        paddr_t table;
+        err = table_alloc(pd, &table);
+        if (err) {
+            pd_destroy(pd);
+            return err;
+        }
+        struct pte_info info = { .kind = PTE_TABLE, .phys = table };
+        pte_store(&root[i], format->encode(&info, root_level(format)));
+    }
+    return 0;
+}
+
+int pd_create_user(struct page_directory *pd, struct page_directory *kernel, uint16_t asid)
+{
+    *pd = (struct page_directory){
+        .format = kernel->format, .provider = kernel->provider, .kernel = kernel, .asid = asid,
+    };
+    int err = table_alloc(pd, &pd->root);
+    if (err)
+        return err;
+    if (!pd->format->split_roots) {
+        const pte_t *from = table_entries(kernel, kernel->root);
+        pte_t *to = table_entries(pd, pd->root);
+        for (unsigned i = PT_ENTRIES - pd->format->kernel_root_slots; i < PT_ENTRIES; i++)
+            pte_store(&to[i], pte_load(&from[i]));
+    }
+    return 0;
+}
+
+/* Free TABLE's subtables below LEVEL, then TABLE itself. */
+static void free_tree(struct page_directory *pd, paddr_t table, unsigned level)
+{
+    pte_t *entries = table_entries(pd, table);
+    for (unsigned i = 0; level > 0 && i < PT_ENTRIES; i++) {
+        struct pte_info info;
+        decode(pd, pte_load(&entries[i]), level, &info);
+        if (info.kind == PTE_TABLE)
+            free_tree(pd, info.phys, level - 1);
+    }
+    table_free(pd, table);
+}
+
+void pd_destroy(struct page_directory *pd)
+{
+    unsigned first, end, level = root_level(pd->format);
+    owned_root_indices(pd, &first, &end);
+    pte_t *root = table_entries(pd, pd->root);
+    for (unsigned i = first; i < end; i++) {
+        struct pte_info info;
+        decode(pd, pte_load(&root[i]), level, &info);
+        if (info.kind == PTE_TABLE)
+            free_tree(pd, info.phys, level - 1);
+    }
+    table_free(pd, pd->root);
+    pd->root = paddr(0);
+}
+
+/* --- map ------------------------------------------------------------------- */
+
+/* Is anything mapped in [VA, LAST] below TABLE at LEVEL? */
+static bool range_mapped(const struct page_directory *pd, paddr_t table, unsigned level,
+                         uint64_t va, uint64_t last)
+{
+    const pte_t *entries = table_entries(pd, table);
+    for (;;) {
+        uint64_t chunk_last = MIN(block_last(va, level), last);
+        struct pte_info info;
+        decode(pd, pte_load(&entries[index_of(va, level)]), level, &info);
+        if (info.kind == PTE_LEAF)
+            return true;
+        if (info.kind == PTE_TABLE && range_mapped(pd, info.phys, level - 1, va, chunk_last))
+            return true;
+        if (chunk_last == last)
+            return false;
+        va = chunk_last + 1;
+    }
+}
+
+/*
+ * Map [VA, LAST] to PA below TABLE at LEVEL with the leaf template LEAF,
+ * using the largest leaf each piece allows. The range is known to be empty.
+ */
+static int map_level(struct page_directory *pd, paddr_t table, unsigned level, uint64_t va,
+                     uint64_t last, uint64_t pa, const struct pte_info *leaf)
+{
+    const struct pt_format *f = pd->format;
+    pte_t *entries = table_entries(pd, table);
+    for (;;) {
+        uint64_t chunk_last = MIN(block_last(va, level), last);
+        pte_t *slot = &entries[index_of(va, level)];
+        bool whole = IS_ALIGNED(va, PT_LEVEL_SIZE(level)) && chunk_last == block_last(va, level);
+        struct pte_info info;
+        decode(pd, pte_load(slot), level, &info);
+        if (info.kind == PTE_LEAF)
+            return -E_EXIST; /* cannot happen: the caller checked the range is empty */
+        if (info.kind == PTE_INVALID && whole && leaf_allowed(f, level) &&
+            IS_ALIGNED(pa, PT_LEVEL_SIZE(level))) {
+            info = *leaf;
+            info.phys = paddr(pa);
+            pte_store(slot, f->encode(&info, level));
+        } else {
+            if (info.kind == PTE_INVALID) {
+                int err = table_alloc(pd, &info.phys);
+                if (err)
+                    return err;
+                info.kind = PTE_TABLE;
+                pte_store(slot, f->encode(&info, level));
+            }
+            int err = map_level(pd, info.phys, level - 1, va, chunk_last, pa, leaf);
+            if (err)
+                return err;
+        }
+        if (chunk_last == last)
+            return 0;
+        pa += chunk_last - va + 1;
+        va = chunk_last + 1;
+    }
+}
+
+/* Remove whatever [VA, LAST] holds; used to undo a map that ran out of tables. */
+static void unmap_range(struct page_directory *pd, uint64_t va, uint64_t last);
+
+int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint32_t prot,
+           enum memory_type type)
+{
+    int err = check_range(pd, va.value, size);
+    if (!err)
+        err = check_prot(pd, prot);
+    if (err)
+        return err;
+    if (!IS_ALIGNED(pa.value, PT_PAGE_SIZE))
+        return -E_ALIGN;
+    if (pa.value + size - 1 < pa.value || pa.value + size - 1 >= pd->format->phys_limit)
+        return -E_RANGE;
+    if (type != MEMORY_TYPE_NORMAL && type != MEMORY_TYPE_IO && type != MEMORY_TYPE_NONCACHEABLE)
+        return -E_INVAL;
+
+    uint64_t last = va.value + size - 1;
+    unsigned level = root_level(pd->format);
+    paddr_t root = root_for(pd, va.value);
+    if (range_mapped(pd, root, level, va.value, last))
+        return -E_EXIST;
+
+    /*
+     * Kernel mappings start accessed and dirty: the kernel must never take
+     * a fault just so software can set them. User mappings start clear, so
+     * that mm/ learns which pages were touched and written.
+     */
+    struct pte_info leaf = {
+        .kind = PTE_LEAF, .prot = prot, .type = type,
+        .accessed = is_kernel(pd), .dirty = is_kernel(pd),
+    };
+    err = map_level(pd, root, level, va.value, last, pa.value, &leaf);
+    if (err)
+        unmap_range(pd, va.value, last);
+    pd_flush_range(pd, va, size);
+    return err;
+}
+
+/* --- one walk for unmap, protect and clear ---------------------------------- */
+
+enum range_op {
+    RANGE_UNMAP,
+    RANGE_PROTECT,
+    RANGE_CLEAR_ACCESSED_DIRTY,
+};
+
+struct range_walk {
+    struct page_directory *pd;
+    enum range_op op;
+    uint32_t prot;           /* RANGE_PROTECT */
+    struct reserve reserve;  /* pages for splitting large leaves */
+    bool split;              /* may split (unmap/protect) */
+};
+
+/*
+ * Replace the large leaf in SLOT at LEVEL by a table of LEVEL-1 leaves that
+ * map the same memory the same way. Break before make: the old entry is
+ * removed and flushed before the table is installed, as aarch64 requires.
+ */
+static void split_leaf(struct range_walk *w, pte_t *slot, unsigned level, uint64_t block_va)
+{
+    struct page_directory *pd = w->pd;
+    const struct pt_format *f = pd->format;
+    struct pte_info leaf;
+    decode(pd, pte_load(slot), level, &leaf);
+
+    paddr_t table = w->reserve.pages[--w->reserve.count];
+    pte_t *entries = table_entries(pd, table);
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        struct pte_info small = leaf;
+        small.phys = paddr(leaf.phys.value + i * PT_LEVEL_SIZE(level - 1));
+        pte_store(&entries[i], f->encode(&small, level - 1));
+    }
+    pte_store(slot, 0);
+    pd_flush_range(pd, vaddr(block_va), PT_LEVEL_SIZE(level));
+    struct pte_info info = { .kind = PTE_TABLE, .phys = table };
+    pte_store(slot, f->encode(&info, level));
+}
+
+static void apply_to_leaf(struct range_walk *w, pte_t *slot, unsigned level,
+                          const struct pte_info *leaf)
+{
+    const struct pt_format *f = w->pd->format;
+    struct pte_info changed = *leaf;
+    switch (w->op) {
+    case RANGE_UNMAP:
+        pte_store(slot, 0);
+        return;
+    case RANGE_PROTECT:
+        changed.prot = w->prot;
+        break;
+    case RANGE_CLEAR_ACCESSED_DIRTY:
+        changed.accessed = false;
+        changed.dirty = false;
+        break;
+    }
+    pte_store(slot, f->encode(&changed, level));
+}
+
+/*
+ * Apply W->op to [VA, LAST] below TABLE at LEVEL. Leaves wholly inside the
+ * range are changed; a large leaf partly inside is split first (unmap,
+ * protect) or changed whole (clear). Tables left empty are freed unless
+ * KEEP_TABLES (the shared kernel tables under a single root).
+ */
+static void walk_level(struct range_walk *w, paddr_t table, unsigned level, uint64_t va,
+                       uint64_t last, bool keep_tables)
+{
+    struct page_directory *pd = w->pd;
+    pte_t *entries = table_entries(pd, table);
+    for (;;) {
+        uint64_t chunk_last = MIN(block_last(va, level), last);
+        bool whole = IS_ALIGNED(va, PT_LEVEL_SIZE(level)) && chunk_last == block_last(va, level);
+        pte_t *slot = &entries[index_of(va, level)];
+        struct pte_info info;
+        decode(pd, pte_load(slot), level, &info);
+
+        if (info.kind == PTE_LEAF && (whole || !w->split)) {
+            apply_to_leaf(w, slot, level, &info);
+        } else if (info.kind != PTE_INVALID) {
+            if (info.kind == PTE_LEAF) {
+                split_leaf(w, slot, level, va & ~(PT_LEVEL_SIZE(level) - 1));
+                decode(pd, pte_load(slot), level, &info);
+            }
+            walk_level(w, info.phys, level - 1, va, chunk_last, false);
+            if (!keep_tables && table_empty(pd, info.phys)) {
+                pte_store(slot, 0);
+                table_free(pd, info.phys);
+            }
+        }
+        if (chunk_last == last)
+            return;
+        va = chunk_last + 1;
+    }
+}
+
+/* How many splits the boundary at ADDR needs for the range [VA, LAST]. */
+static unsigned splits_at(const struct page_directory *pd, uint64_t addr, uint64_t va,
+                          uint64_t last)
+{
+    unsigned level = root_level(pd->format);
+    paddr_t table = root_for(pd, addr);
+    for (;;) {
+        struct pte_info info;
+        decode(pd, pte_load(&table_entries(pd, table)[index_of(addr, level)]), level, &info);
+        if (info.kind == PTE_INVALID)
+            return 0;
+        if (info.kind == PTE_LEAF)
+            break;
+        table = info.phys;
+        level--;
+    }
+    unsigned splits = 0;
+    for (; level > 0; level--) {
+        uint64_t start = addr & ~(PT_LEVEL_SIZE(level) - 1);
+        if (start >= va && block_last(addr, level) <= last)
+            break; /* this block, and every smaller one, lies inside the range */
+        splits++;
+    }
+    return splits;
+}
+
+static int walk_range(struct page_directory *pd, enum range_op op, uint32_t prot, uint64_t va,
+                      uint64_t size)
+{
+    struct range_walk w = { .pd = pd, .op = op, .prot = prot,
+                            .split = op != RANGE_CLEAR_ACCESSED_DIRTY };
+    uint64_t last = va + size - 1;
+    if (w.split) {
+        int err = reserve_fill(pd, &w.reserve, splits_at(pd, va, va, last) +
+                                                   splits_at(pd, last, va, last));
+        if (err)
+            return err;
+    }
+    bool keep = is_kernel(pd) && !pd->format->split_roots;
+    walk_level(&w, root_for(pd, va), root_level(pd->format), va, last, keep);
+    reserve_release(pd, &w.reserve);
+    pd_flush_range(pd, vaddr(va), size);
+    return 0;
+}
+
+static void unmap_range(struct page_directory *pd, uint64_t va, uint64_t last)
+{
+    /* Used only on ranges whose leaves all lie inside it: no split, cannot fail. */
+    int err = walk_range(pd, RANGE_UNMAP, 0, va, last - va + 1);
+    (void)err;
+}
+
+int pd_unmap(struct page_directory *pd, vaddr_t va, size_t size)
+{
+    int err = check_range(pd, va.value, size);
+    if (err)
+        return err;
+    return walk_range(pd, RANGE_UNMAP, 0, va.value, size);
+}
+
+int pd_protect(struct page_directory *pd, vaddr_t va, size_t size, uint32_t prot)
+{
+    int err = check_range(pd, va.value, size);
+    if (!err)
+        err = check_prot(pd, prot);
+    if (err)
+        return err;
+    return walk_range(pd, RANGE_PROTECT, prot, va.value, size);
+}
+
+int pd_clear_accessed_dirty(struct page_directory *pd, vaddr_t va, size_t size)
+{
+    int err = check_range(pd, va.value, size);
+    if (err)
+        return err;
+    return walk_range(pd, RANGE_CLEAR_ACCESSED_DIRTY, 0, va.value, size);
+}
+
+/* --- query and software accessed/dirty --------------------------------------- */
+
+/* The leaf slot translating VA, and its level; NULL if none. */
+static pte_t *find_leaf(const struct page_directory *pd, uint64_t va, unsigned *level_out,
+                        struct pte_info *info)
+{
+    unsigned level = root_level(pd->format);
+    paddr_t table = root_for(pd, va);
+    for (;;) {
+        pte_t *slot = &table_entries(pd, table)[index_of(va, level)];
+        decode(pd, pte_load(slot), level, info);
+        if (info->kind == PTE_INVALID)
+            return NULL;
+        if (info->kind == PTE_LEAF) {
+            *level_out = level;
+            return slot;
+        }
+        if (level == 0)
+            return NULL; /* a table entry at the last level: the format would not make one */
+        table = info->phys;
+        level--;
+    }
+}
+
+/* Is VA inside the part of the address space PD can translate? */
+static bool translatable(const struct page_directory *pd, uint64_t va)
+{
+    if (in_kernel_half(pd->format, va))
+        return true;
+    return va < user_limit(pd->format);
+}
+
+int pd_query(const struct page_directory *pd, vaddr_t va, struct pd_query_result *result)
+{
+    if (!translatable(pd, va.value))
+        return -E_RANGE;
+    unsigned level;
+    struct pte_info info;
+    if (!find_leaf(pd, va.value, &level, &info))
+        return -E_NOENT;
+    uint64_t offset = va.value & (PT_LEVEL_SIZE(level) - 1);
+    *result = (struct pd_query_result){
+        .phys = paddr(info.phys.value + offset), .prot = info.prot, .type = info.type,
+        .page_size = (size_t)PT_LEVEL_SIZE(level), .accessed = info.accessed, .dirty = info.dirty,
+    };
+    return 0;
+}
+
+int pd_update_accessed_dirty(struct page_directory *pd, vaddr_t va, int access, bool user)
+{
+    if (!translatable(pd, va.value))
+        return -E_FAULT;
+    unsigned level;
+    struct pte_info info;
+    pte_t *slot = find_leaf(pd, va.value, &level, &info);
+    if (!slot)
+        return -E_FAULT;
+    uint32_t needed = access == FAULT_WRITE ? PD_WRITE : access == FAULT_EXECUTE ? PD_EXECUTE : PD_READ;
+    if ((info.prot & needed) != needed || (user && !(info.prot & PD_USER)))
+        return -E_FAULT;
+    bool writes = access == FAULT_WRITE;
+    if (info.accessed && (!writes || info.dirty))
+        return -E_FAULT; /* nothing for software to set: a real fault */
+    info.accessed = true;
+    info.dirty = info.dirty || writes;
+    pte_store(slot, pd->format->encode(&info, level));
+    uint64_t base = va.value & ~(PT_LEVEL_SIZE(level) - 1);
+    pd_flush_range(pd, vaddr(base), PT_LEVEL_SIZE(level));
+    return 0;
+}
+
+const char *pd_format_name(const struct page_directory *pd)
+{
+    return pd->format->name;
+}
