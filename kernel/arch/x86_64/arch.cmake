@@ -11,6 +11,7 @@ set(ARCH_SOURCES
   kernel/arch/x86_64/crash.c
   kernel/arch/x86_64/vectors.S
   kernel/arch/x86_64/mmu_boot.c
+  kernel/arch/x86_64/pt_format.c
   kernel/arch/x86_64/cpu.c
   kernel/arch/x86_64/probe.S
   kernel/arch/x86_64/arch_tests.c

@@ -5,7 +5,7 @@
  * page is left allocated.
  */
 #include "tests/host/pt/pd_fixture.h"
-#include "tests/host/pt/pd_hw_host.h"
+#include "tests/host/pd_hw_host.h"
 #include <pagoda/errors.h>
 #include <stdlib.h>
 #include <string.h>

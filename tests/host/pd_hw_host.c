@@ -2,7 +2,7 @@
  * The PageDirectory hardware operations on the host: there is no TLB, so
  * they only count and remember what was asked, for tests to check.
  */
-#include "tests/host/pt/pd_hw_host.h"
+#include "tests/host/pd_hw_host.h"
 
 struct pd_hw_record pd_hw_record;
 
