@@ -13,10 +13,11 @@ set_tests_properties(harness.ktap PROPERTIES LABELS host)
 # pagoda_boot_test(<arch> <name> <expect> <timeout> <cmdline> [qemu args...])
 function(pagoda_boot_test arch name expect timeout cmdline)
   set(test boot.${arch}.${name})
+  string(JOIN " " qemu_args ${ARGN})
   add_test(NAME ${test}
     COMMAND ${Python3_EXECUTABLE} ${harness} test --arch ${arch}
             --build-dir ${PAGODA_BUILD_ROOT}/${arch} --cmdline "${cmdline}"
-            --expect ${expect} --timeout ${timeout} "--qemu-args=${ARGN}")
+            --expect ${expect} --timeout ${timeout} "--qemu-args=${qemu_args}")
   math(EXPR ctest_timeout "${timeout} + 60")
   set_tests_properties(${test} PROPERTIES LABELS ${arch} TIMEOUT ${ctest_timeout})
 endfunction()
