@@ -115,6 +115,24 @@ if(PAGODA_HAVE_LIBFUZZER)
               ${FUZZ_CORPUS}/${name} ${FUZZ_SEEDS}/${name})
     set_tests_properties(fuzz.${name} PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
   endforeach()
+
+  # The page-table engine against the reference model, over every format.
+  if(PT_HOST_TEST_SOURCES)
+    file(GLOB swmmu_sources ${CMAKE_SOURCE_DIR}/tests/host/swmmu_*.c)
+    add_executable(fuzz_pd tests/fuzz/fuzz_pd.c tests/host/pt/pd_model.c
+                   tests/host/pt/pd_fixture.c tests/host/pt/simphys.c tests/host/pd_hw_host.c
+                   ${swmmu_sources} kernel/arch/pt/page_directory.c ${PT_FORMAT_SOURCES})
+    pagoda_host_flags(fuzz_pd)
+    target_include_directories(fuzz_pd PRIVATE ${PAGODA_ARCH_INCLUDE_DIRS})
+    target_compile_options(fuzz_pd PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
+    target_link_options(fuzz_pd PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
+    target_link_libraries(fuzz_pd PRIVATE pagoda-fuzz-portable)
+    file(MAKE_DIRECTORY ${FUZZ_CORPUS}/pd)
+    add_test(NAME fuzz.pd
+      COMMAND fuzz_pd -max_total_time=15 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+              -artifact_prefix=${FUZZ_ARTIFACTS}/pd- ${FUZZ_CORPUS}/pd)
+    set_tests_properties(fuzz.pd PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
+  endif()
 else()
   message(STATUS "pagoda: ${CMAKE_C_COMPILER_ID} has no libFuzzer here: fuzz targets and "
                  "fuzz.* tests skipped (use clang with libclang-rt-14-dev)")
