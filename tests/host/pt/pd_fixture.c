@@ -45,13 +45,3 @@ struct swmmu_result pd_translate(struct pd_fixture *f, uint64_t va, enum fault_a
     f->tf->translate(&f->sim.memory, &req, &result);
     return result;
 }
-
-void pd_for_each_format(struct ktest *t, pd_format_test_fn fn)
-{
-    for (size_t i = 0; i < pd_test_format_count; i++) {
-        int before = t->failures;
-        fn(t, &pd_test_formats[i]);
-        if (t->failures != before)
-            ktest_note(t, "... those failures were with the %s format", pd_test_formats[i].name);
-    }
-}
