@@ -9,6 +9,7 @@ set(ARCH_SOURCES
   kernel/arch/riscv64/boot.c
   kernel/arch/riscv64/cpu.c
   kernel/arch/riscv64/mmu_boot.c
+  kernel/arch/riscv64/pt_format.c
   kernel/arch/riscv64/sbi.c
   kernel/arch/riscv64/trap.c
   kernel/arch/riscv64/uart16550.c
