@@ -7,6 +7,7 @@ set(ARCH_SOURCES
   kernel/arch/aarch64/pl011.c
   kernel/arch/aarch64/probe.S
   kernel/arch/aarch64/psci.c
+  kernel/arch/aarch64/pt_format.c
   kernel/arch/aarch64/semihost.S
   kernel/arch/aarch64/trap.c
   kernel/arch/aarch64/vectors.S
