@@ -56,5 +56,10 @@ void swmmu_sv39_translate(struct swmmu_memory *mem, const struct swmmu_request *
                           struct swmmu_result *result);
 void swmmu_sv48_translate(struct swmmu_memory *mem, const struct swmmu_request *req,
                           struct swmmu_result *result);
+/* The same walks on harts with Svpbmt (the PBMT field selects the memory type). */
+void swmmu_sv39_svpbmt_translate(struct swmmu_memory *mem, const struct swmmu_request *req,
+                                 struct swmmu_result *result);
+void swmmu_sv48_svpbmt_translate(struct swmmu_memory *mem, const struct swmmu_request *req,
+                                 struct swmmu_result *result);
 void swmmu_aarch64_translate(struct swmmu_memory *mem, const struct swmmu_request *req,
                              struct swmmu_result *result);

@@ -348,6 +348,8 @@ int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint3
         return -E_RANGE;
     if (type != MEMORY_TYPE_NORMAL && type != MEMORY_TYPE_IO && type != MEMORY_TYPE_NONCACHEABLE)
         return -E_INVAL;
+    if (type == MEMORY_TYPE_IO && (prot & PD_EXECUTE))
+        return -E_INVAL; /* device registers are never executed (and speculation must not fetch them) */
 
     uint64_t last = va.value + size - 1;
     unsigned level = root_level(pd->format);
@@ -423,6 +425,8 @@ static void apply_to_leaf(struct range_walk *w, pte_t *slot, unsigned level,
         return;
     case RANGE_PROTECT:
         changed.prot = w->prot;
+        if (leaf->type == MEMORY_TYPE_IO)
+            changed.prot &= ~(uint32_t)PD_EXECUTE; /* as pd_map: devices are never executable */
         break;
     case RANGE_CLEAR_ACCESSED_DIRTY:
         changed.accessed = false;

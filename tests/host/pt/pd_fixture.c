@@ -1,5 +1,6 @@
 /* The formats under test and the page-directory fixture (see pd_fixture.h). */
 #include "tests/host/pt/pd_fixture.h"
+#include <riscv/pte.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,6 +9,8 @@ const struct pd_test_format pd_test_formats[] = {
     { "sv39", &pt_format_sv39, swmmu_sv39_translate, SWMMU_AD_HARDWARE, false },
     { "sv39 (A/D faults)", &pt_format_sv39, swmmu_sv39_translate, SWMMU_AD_FAULT, false },
     { "sv48", &pt_format_sv48, swmmu_sv48_translate, SWMMU_AD_HARDWARE, false },
+    { "sv39+svpbmt", &pt_format_sv39_svpbmt, swmmu_sv39_svpbmt_translate, SWMMU_AD_FAULT, true },
+    { "sv48+svpbmt", &pt_format_sv48_svpbmt, swmmu_sv48_svpbmt_translate, SWMMU_AD_HARDWARE, true },
     { "aarch64", &pt_format_aarch64, swmmu_aarch64_translate, SWMMU_AD_FAULT, true },
 };
 const size_t pd_test_format_count = ARRAY_SIZE(pd_test_formats);

@@ -113,6 +113,8 @@ static int apply_to_model(struct pd_model *m, const struct pd_model_op *op)
     struct pd_model_page *pages = &m->pages[op->first_page];
     switch (op->kind) {
     case PD_OP_MAP:
+        if (op->type == MEMORY_TYPE_IO && (op->prot & PD_EXECUTE))
+            return -E_INVAL; /* device memory is never executable */
         for (uint64_t i = 0; i < op->pages; i++) {
             if (pages[i].prot)
                 return -E_EXIST;
@@ -127,7 +129,9 @@ static int apply_to_model(struct pd_model *m, const struct pd_model_op *op)
     case PD_OP_PROTECT:
         for (uint64_t i = 0; i < op->pages; i++) {
             if (pages[i].prot)
-                pages[i].prot = op->prot;
+                pages[i].prot = pages[i].type == MEMORY_TYPE_IO && m->fixture.tf->has_memory_types
+                                    ? op->prot & ~(uint32_t)PD_EXECUTE
+                                    : op->prot; /* a format without types cannot tell IO apart */
         }
         return 0;
     case PD_OP_CLEAR:
