@@ -116,6 +116,19 @@ if(PAGODA_HAVE_LIBFUZZER)
     set_tests_properties(fuzz.${name} PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
   endforeach()
 
+  # The physical allocator against its reference model.
+  add_executable(fuzz_phys tests/fuzz/fuzz_phys.c tests/host/mm/phys_model.c
+                 tests/host/mm/host_ram.c ${MM_SOURCES})
+  pagoda_host_flags(fuzz_phys)
+  target_compile_options(fuzz_phys PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
+  target_link_options(fuzz_phys PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
+  target_link_libraries(fuzz_phys PRIVATE pagoda-fuzz-portable)
+  file(MAKE_DIRECTORY ${FUZZ_CORPUS}/phys)
+  add_test(NAME fuzz.phys
+    COMMAND fuzz_phys -max_total_time=15 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+            -artifact_prefix=${FUZZ_ARTIFACTS}/phys- ${FUZZ_CORPUS}/phys)
+  set_tests_properties(fuzz.phys PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
+
   # The page-table engine against the reference model, over every format.
   if(PT_HOST_TEST_SOURCES)
     file(GLOB swmmu_sources ${CMAKE_SOURCE_DIR}/tests/host/swmmu_*.c)
