@@ -17,7 +17,7 @@ file(GLOB KERNEL_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests
 if(ARCH_KERNEL_VM)
   file(GLOB KERNEL_VM_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests/vm/*.c)
   list(APPEND KERNEL_SOURCES kernel/kernel_vm.c kernel/arch/pt/page_directory.c
-       ${KERNEL_VM_TEST_SOURCES})
+       ${MM_SOURCES} mm/quickmap.c mm/mm_init.c ${KERNEL_VM_TEST_SOURCES})
 endif()
 
 add_executable(pagoda-kernel ${KERNEL_SOURCES} ${KERNEL_TEST_SOURCES} ${PORTABLE_TEST_SOURCES} ${ARCH_SOURCES})

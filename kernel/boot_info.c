@@ -139,6 +139,8 @@ const char *boot_range_kind_name(enum boot_range_kind kind)
         return "boot information";
     case BOOT_RANGE_PAGE_TABLES:
         return "page tables";
+    case BOOT_RANGE_PAGE_METADATA:
+        return "page metadata";
     case BOOT_RANGE_RESERVED:
         return "reserved";
     }

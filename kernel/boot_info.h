@@ -24,6 +24,7 @@ enum boot_range_kind {
     BOOT_RANGE_BAD,      /* defective RAM */
     BOOT_RANGE_BOOTINFO, /* the boot loader's information structure */
     BOOT_RANGE_PAGE_TABLES, /* the kernel's page-table pool */
+    BOOT_RANGE_PAGE_METADATA, /* the struct phys_page array */
     BOOT_RANGE_RESERVED, /* anything else that must not be touched */
 };
 

@@ -1,5 +1,6 @@
 /*
- * Bringing up the kernel page directory (see kernel_vm.h). The table pool
+ * Bringing up the kernel page directory (see kernel_vm.h), then the
+ * memory manager on top of it (mm_init). The table pool
  * is a physically contiguous run of pages cut from usable RAM; before the
  * switch its pages are reached through the boot tables, after it through
  * KERNEL_TABLE_WINDOW, which the new directory maps.
@@ -8,6 +9,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
+#include "mm/mm_init.h"
 #include <pagoda/errors.h>
 
 #define POOL_BYTES (KERNEL_TABLE_POOL_PAGES * PD_PAGE_SIZE)
@@ -113,6 +115,7 @@ void kernel_vm_init(struct boot_info *bi)
     kprintf("kernel page directory: %s, %zu mappings, %zu of %u table pages\n",
             pd_format_name(&the_kernel_pd),
             n + 1, pool.in_use, KERNEL_TABLE_POOL_PAGES);
+    mm_init(bi);
 }
 
 struct page_directory *kernel_pd(void)

@@ -9,10 +9,18 @@
 #include <arch/kernel_vm.h>
 #include <arch/page_directory.h>
 
-/* Kernel virtual addresses with a fixed role (inside every format's kernel half). */
+/*
+ * Kernel virtual addresses with a fixed role, all inside the smallest kernel
+ * half we support (Sv39: the top 4 GiB, from 0xffffffff00000000). The
+ * kernel image sits at 0xffffffff00000000 + its physical address on riscv64
+ * and aarch64, and at 0xffffffff80000000 + physical on x86_64.
+ */
+#define KERNEL_PAGE_METADATA_WINDOW UINT64_C(0xffffffff00000000) /* struct phys_page array */
+#define KERNEL_PAGE_METADATA_MAX (1 * GiB)
 #define KERNEL_TABLE_WINDOW UINT64_C(0xffffffffc0000000) /* the table pool */
 #define KERNEL_TEST_WINDOW UINT64_C(0xffffffffd0000000)  /* scratch mappings of in-kernel tests */
 #define KERNEL_DEVICE_WINDOW UINT64_C(0xffffffffe0000000) /* where arches map device registers */
+#define KERNEL_QUICKMAP_WINDOW UINT64_C(0xfffffffff0000000) /* per-CPU quickmap slots */
 #define KERNEL_TABLE_POOL_PAGES 256
 
 /*

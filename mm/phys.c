@@ -5,6 +5,7 @@
 #include "mm/phys.h"
 #include "mm/quickmap.h"
 #include "kernel/console.h"
+#include "kernel/lib/format.h"
 #include "kernel/panic.h"
 #include <pagoda/errors.h>
 
@@ -374,4 +375,31 @@ const char *phys_usage_name(enum phys_usage usage)
         [PHYS_USAGE_TEST] = "test",
     };
     return usage < PHYS_USAGE_COUNT ? names[usage] : "?";
+}
+
+static void print_pages(const char *what, uint64_t pages)
+{
+    char size[32];
+    format_size(size, sizeof(size), pages * PHYS_PAGE_SIZE);
+    kprintf(" %s %s", what, size);
+}
+
+void phys_print_stats(void)
+{
+    struct phys_stats s;
+    phys_get_stats(&s);
+    kprintf("memory:");
+    print_pages("total", s.total);
+    print_pages("used", s.used);
+    print_pages("free", s.free);
+    print_pages("committed", s.committed);
+    print_pages("uncommitted", s.uncommitted);
+    kprintf("\n");
+    for (size_t i = 0; i < s.zone_count; i++) {
+        char size[32];
+        format_size(size, sizeof(size), s.zones[i].pages * PHYS_PAGE_SIZE);
+        kprintf("  zone %zu: %#llx, %s, %llu pages free, largest free block order %d\n", i,
+                (unsigned long long)s.zones[i].base, size, (unsigned long long)s.zones[i].free,
+                s.zones[i].largest_free_order);
+    }
 }

@@ -107,3 +107,6 @@ void phys_get_stats(struct phys_stats *stats);
 bool phys_check_totals(void);
 
 const char *phys_usage_name(enum phys_usage usage);
+
+/* Print the totals and each zone on the console. */
+void phys_print_stats(void);
