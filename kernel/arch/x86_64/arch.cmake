@@ -10,7 +10,8 @@ set(ARCH_SOURCES
   kernel/arch/x86_64/trap.c
   kernel/arch/x86_64/crash.c
   kernel/arch/x86_64/vectors.S
-  kernel/arch/x86_64/mmu_boot.c
+  kernel/arch/x86_64/kernel_map.c
+  kernel/arch/x86_64/pd_hw.c
   kernel/arch/x86_64/pt_format.c
   kernel/arch/x86_64/cpu.c
   kernel/arch/x86_64/probe.S
@@ -25,6 +26,9 @@ set(ARCH_COMPILE_FLAGS
 )
 
 set(ARCH_LINKER_SCRIPT kernel/arch/x86_64/linker.ld)
+
+# Boot builds the kernel page directory (kernel/kernel_vm.c) and switches to it.
+set(ARCH_KERNEL_VM ON)
 
 # `ninja iso`: pagoda.iso in the build folder, booting pagoda.elf with
 # PAGODA_X86_CMDLINE. Not part of the default build (grub-mkrescue is slow

@@ -11,8 +11,8 @@
  *
  * The early tables built here map physical 0-4 GiB twice, at itself (so the
  * instruction after "enable paging" still exists) and 0-2 GiB at the kernel
- * window, with 2 MiB pages and no protections. mmu_boot.c replaces them with
- * the real boot tables once the memory map is known.
+ * window, with 2 MiB pages and no protections. The kernel runs on them until
+ * arch_boot_main() switches to the kernel page directory (kernel_vm_init).
  */
 #include <x86_64/board_pc.h>
 #include <x86_64/descriptors.h>

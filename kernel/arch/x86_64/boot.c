@@ -3,13 +3,15 @@
  * first). Runs in long mode on boot.S's early tables and stack, and turns
  * the machine state into what kmain() expects: a console, a GDT/TSS and
  * IDT that report any fault, a struct boot_info from the Multiboot2
- * information, and the boot page tables (mmu_boot.c).
+ * information, and the kernel page directory (kernel/kernel_vm.c, with
+ * the hooks of kernel_map.c), which replaces boot.S's early tables.
  */
-#include "kernel/arch/x86_64/mmu_boot.h"
+#include "kernel/arch/x86_64/mmu.h"
 #include "kernel/arch/x86_64/trap.h"
 #include "kernel/arch/x86_64/uart16550.h"
 #include "kernel/boot/multiboot2.h"
 #include "kernel/boot_info.h"
+#include "kernel/kernel_vm.h"
 #include "kernel/lib/string.h"
 #include "kernel/panic.h"
 #include <pagoda/errors.h>
@@ -101,6 +103,12 @@ NORETURN void arch_boot_main(uint32_t magic, uint32_t info_phys)
     bi->console = (struct boot_console){ .kind = BOOT_CONSOLE_UART16550_PIO,
                                          .base = PC_COM1_PORT };
 
-    mmu_boot_init(bi);
+    /*
+     * boot_info is complete and holds copies of all the kernel will use of
+     * the Multiboot2 information: after the switch that information, like
+     * the rest of the early identity map, is out of reach.
+     */
+    x86_paging_init();
+    kernel_vm_init(bi);
     kmain(bi);
 }

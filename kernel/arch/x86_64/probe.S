@@ -27,9 +27,9 @@ x86_probe_write_access:
 probe_write_resume:
     ret
 
-/* int x86_probe_execute(uintptr_t addr [rdi]); see probe.h */
-    .globl x86_probe_execute, x86_probe_execute_return
-x86_probe_execute:
+/* int arch_probe_execute(uintptr_t addr [rdi]) (include/arch/kernel_vm.h); see probe.h */
+    .globl arch_probe_execute, x86_probe_execute_return
+arch_probe_execute:
     xorl %eax, %eax
     call *%rdi
 x86_probe_execute_return:

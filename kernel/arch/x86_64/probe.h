@@ -24,12 +24,12 @@ extern const char x86_probe_read_access[];
 extern const char x86_probe_write_access[];
 
 /*
- * Call the code at ADDR (which must be a bare "ret" if it runs at all).
- * Returns 0 if it ran and returned, or -E_FAULT if fetching it raised a
- * page fault, which the trap code recognises by x86_probe_execute_return
- * on top of the stack.
+ * arch_probe_execute(addr) (include/arch/kernel_vm.h) calls the code at
+ * ADDR, which must be a bare "ret" if it runs at all. It returns 0 if the
+ * code ran and returned, or -E_FAULT if fetching it raised a page fault,
+ * which the trap code recognises by x86_probe_execute_return on top of the
+ * stack.
  */
-int x86_probe_execute(uintptr_t addr) MUST_CHECK;
 extern const char x86_probe_execute_return[];
 
 /* A "ret" in the kernel text, for the execute probe's positive control. */

@@ -19,9 +19,12 @@
  *   decoder still reads it, so any of the eight indices decodes sensibly.
  * - Accessed and dirty are the hardware's A and D bits, reported as they
  *   are; the CPU sets them itself (x86 has no fault-on-A/D mode).
- * - 1 GiB leaves are allowed here; the kernel drops level 2 from
- *   leaf_levels at run time on a CPU without pdpe1gb.
+ * - 1 GiB leaves are allowed in pt_format_x86_64. A CPU without pdpe1gb
+ *   treats PS in a PDPT entry as a reserved bit, so it gets
+ *   pt_format_x86_64_no1g (arch_pt_format() chooses): the same entries,
+ *   minus level 2 in leaf_levels, so the engine maps 1 GiB with 2 MiB leaves.
  */
+#include "kernel/arch/x86_64/mmu.h"
 #include "kernel/arch/pt/pt_format.h"
 #include "kernel/panic.h"
 #include <x86_64/layout.h>
@@ -198,14 +201,19 @@ static void x86_64_pte_decode(pte_t pte, unsigned level, struct pte_info *info)
     info->dirty = X86_PTE_GET(pte, DIRTY) != 0;
 }
 
-const struct pt_format pt_format_x86_64 = {
-    .name = "x86_64",
-    .levels = X86_LEVELS,
-    .va_bits = X86_VA_BITS,
-    .leaf_levels = (1u << X86_LEVEL_4K) | (1u << X86_LEVEL_2M) | (1u << X86_LEVEL_1G),
-    .split_roots = false,
-    .kernel_root_slots = X86_KERNEL_ROOT_SLOTS,
-    .phys_limit = UINT64_C(1) << X86_PHYS_ADDR_BITS,
-    .encode = x86_64_pte_encode,
-    .decode = x86_64_pte_decode,
-};
+#define X86_LEAVES_4K_2M ((1u << X86_LEVEL_4K) | (1u << X86_LEVEL_2M))
+#define X86_LEAVES_4K_2M_1G (X86_LEAVES_4K_2M | (1u << X86_LEVEL_1G))
+
+/* The two variants differ only in the leaf levels, so they are spelled once. */
+#define X86_FORMAT(format_name, leaves)                                                \
+    {                                                                                  \
+        .name = (format_name), .levels = X86_LEVELS, .va_bits = X86_VA_BITS,           \
+        .leaf_levels = (leaves), .split_roots = false,                                 \
+        .kernel_root_slots = X86_KERNEL_ROOT_SLOTS,                                    \
+        .phys_limit = UINT64_C(1) << X86_PHYS_ADDR_BITS, .encode = x86_64_pte_encode,  \
+        .decode = x86_64_pte_decode,                                                   \
+    }
+
+const struct pt_format pt_format_x86_64 = X86_FORMAT("x86_64", X86_LEAVES_4K_2M_1G);
+const struct pt_format pt_format_x86_64_no1g =
+    X86_FORMAT("x86_64 (no 1 GiB pages)", X86_LEAVES_4K_2M);

@@ -76,7 +76,7 @@ static bool probe_recover_access(struct trap_frame *frame)
 }
 
 /*
- * An instruction fetch that faulted straight out of x86_probe_execute's
+ * An instruction fetch that faulted straight out of arch_probe_execute's
  * call: return from the callee on its behalf, with -E_FAULT.
  */
 static bool probe_recover_execute(struct trap_frame *frame, const struct fault *fault)
@@ -116,6 +116,10 @@ static void trap_page_fault(struct trap_frame *frame)
     if (frame->error_code & X86_PF_RESERVED)
         x86_crash(frame, &fault, "a page-table entry has a reserved bit set (corrupt tables)");
 
+    /*
+     * No pd_update_accessed_dirty() here: the x86 walker sets A and D itself
+     * and never faults for them, so every page fault is a real one.
+     */
     enum fault_response response = fault_handle(&fault);
     if (response == FAULT_RESPONSE_CONTINUE)
         return;

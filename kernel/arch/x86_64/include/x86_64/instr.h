@@ -45,6 +45,12 @@ static inline uint64_t x86_rdmsr(uint32_t msr)
     return (uint64_t)high << 32 | low;
 }
 
+static inline void x86_wrmsr(uint32_t msr, uint64_t value)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+                     : "memory");
+}
+
 #define X86_DEFINE_READ_CR(n)                                                    \
     static inline uint64_t x86_read_cr##n(void)                                  \
     {                                                                            \
@@ -62,6 +68,18 @@ X86_DEFINE_READ_CR(4)
 static inline void x86_write_cr3(uint64_t value)
 {
     __asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory");
+}
+
+/* Changing CR4.PGE flushes every TLB entry, global ones included (SDM vol. 3A, 4.10.4.1). */
+static inline void x86_write_cr4(uint64_t value)
+{
+    __asm__ volatile("mov %0, %%cr4" : : "r"(value) : "memory");
+}
+
+/* Drop this CPU's cached translation of the page holding VA, global or not. */
+static inline void x86_invlpg(uintptr_t va)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
 static inline uint64_t x86_read_rflags(void)

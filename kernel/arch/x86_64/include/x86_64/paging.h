@@ -1,8 +1,9 @@
 /*
- * The x86_64 4-level page-table entry format, as the boot tables use it
- * (Intel SDM vol. 3, 4.5): bit positions, page sizes and the level split,
- * declared once here for boot.S, mmu_boot.c and the arch tests. The full
- * format module of the PageDirectory issue replaces this.
+ * The little of the x86_64 4-level paging format that assembly and the trap
+ * code need (Intel SDM vol. 3, 4.5): the entry bits boot.S's early tables
+ * use, page sizes and the level split, and the page-fault error code. The
+ * kernel page directory's entries are described in full, once, by pte.h
+ * and encoded only by pt_format.c.
  */
 #pragma once
 
@@ -16,13 +17,6 @@
 #define X86_PTE_DIRTY X86_BIT(6)
 #define X86_PTE_LARGE X86_BIT(7) /* PS: a leaf in a PDPT (1 GiB) or PD (2 MiB) */
 #define X86_PTE_NO_EXECUTE X86_BIT(63)
-
-/* Physical address field: bits 12..51. */
-#ifdef __ASSEMBLER__
-#define X86_PTE_ADDRESS_MASK 0x000ffffffffff000
-#else
-#define X86_PTE_ADDRESS_MASK UINT64_C(0x000ffffffffff000)
-#endif
 
 #define X86_PAGE_SHIFT 12
 #define X86_PAGE_SIZE (1 << X86_PAGE_SHIFT)
@@ -49,26 +43,10 @@ _Static_assert(X86_LARGE_PAGE_SIZE == (1 << (X86_PAGE_SHIFT + X86_PT_INDEX_BITS)
 _Static_assert(X86_HUGE_PAGE_SIZE == (1 << (X86_PAGE_SHIFT + 2 * X86_PT_INDEX_BITS)),
                "a PDPT leaf covers 512 PD leaves");
 
-/* Bytes mapped by one entry at LEVEL (0 = a 4 KiB page). */
-static inline uint64_t x86_level_size(unsigned level)
-{
-    return UINT64_C(1) << (X86_PAGE_SHIFT + level * X86_PT_INDEX_BITS);
-}
-
 /* The index of VA in the table at LEVEL. */
 static inline unsigned x86_pt_index(uintptr_t va, unsigned level)
 {
     return (unsigned)(va >> (X86_PAGE_SHIFT + level * X86_PT_INDEX_BITS)) &
            (X86_PT_ENTRIES - 1);
-}
-
-static inline uint64_t x86_pte_make(uint64_t phys, uint64_t flags)
-{
-    return (phys & X86_PTE_ADDRESS_MASK) | flags;
-}
-
-static inline uint64_t x86_pte_phys(uint64_t pte)
-{
-    return pte & X86_PTE_ADDRESS_MASK;
 }
 #endif

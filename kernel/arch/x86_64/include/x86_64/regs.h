@@ -19,6 +19,7 @@
 
 /* CR4 */
 #define X86_CR4_PAE X86_BIT(5) /* 64-bit entries; required for long mode */
+#define X86_CR4_PGE X86_BIT(7) /* global pages: G leaves survive CR3 loads */
 
 /* EFER, the extended feature enable MSR */
 #define X86_MSR_EFER 0xc0000080
@@ -33,6 +34,8 @@
 #define X86_CPUID_FEATURES 0x1
 #define X86_CPUID_1_EBX_APIC_ID_SHIFT 24 /* initial APIC id in EBX[31:24] */
 #define X86_CPUID_1_EBX_APIC_ID_MASK 0xff
+#define X86_CPUID_1_EDX_PGE X86_BIT(13) /* CR4.PGE and the G bit */
+#define X86_CPUID_1_EDX_PAT X86_BIT(16) /* the IA32_PAT MSR */
 #define X86_CPUID_EXT_MAX 0x80000000
 #define X86_CPUID_EXT_FEATURES 0x80000001
 #define X86_CPUID_EXT_EDX_NX X86_BIT(20)
