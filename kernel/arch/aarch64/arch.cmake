@@ -3,7 +3,9 @@ set(ARCH_SOURCES
   kernel/arch/aarch64/boot.S
   kernel/arch/aarch64/boot.c
   kernel/arch/aarch64/cpu.c
+  kernel/arch/aarch64/kernel_vm_hooks.c
   kernel/arch/aarch64/mmu_boot.c
+  kernel/arch/aarch64/pd_hw.c
   kernel/arch/aarch64/pl011.c
   kernel/arch/aarch64/probe.S
   kernel/arch/aarch64/psci.c
@@ -14,13 +16,17 @@ set(ARCH_SOURCES
   kernel/arch/aarch64/arch_tests.c
 )
 # No FP/SIMD registers in the kernel (nothing to save on traps), and no
-# unaligned accesses: with the MMU off every access is Device memory, where
-# an unaligned access faults.
+# unaligned accesses: they fault on Device memory, and the compiler cannot
+# tell which pointers lead there. (C no longer runs with the MMU off, when
+# every access is Device memory, but the rule is cheap.)
 set(ARCH_COMPILE_FLAGS -march=armv8-a -mgeneral-regs-only -mstrict-align)
 set(ARCH_LINKER_SCRIPT kernel/arch/aarch64/linker.ld)
+# The boot path builds the kernel page directory (kernel/kernel_vm.c) and runs on it.
+set(ARCH_KERNEL_VM ON)
 
 # QEMU (and U-Boot's booti) boot a raw Image: the ELF's loadable bytes from
-# the Image header on. A bare ELF would be started with x0 = 0 and no devicetree.
+# the Image header on, laid out by load (physical) address. A bare ELF would
+# be started with x0 = 0 and no devicetree.
 function(pagoda_arch_post_link target)
   add_custom_command(TARGET ${target} POST_BUILD
     COMMAND ${PAGODA_OBJCOPY} -O binary $<TARGET_FILE:${target}> ${CMAKE_BINARY_DIR}/pagoda.img

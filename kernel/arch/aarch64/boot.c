@@ -1,8 +1,10 @@
 /*
  * arch_boot_main(): the C half of the aarch64 boot path. boot.S calls it at
- * EL1 with the MMU off, on the boot stack, with .bss zeroed and the vectors
- * installed. It reads the devicetree into struct boot_info, starts the
- * console, turns on the boot page tables and calls kmain().
+ * EL1 at the kernel's link address in the TTBR1 half, with the MMU and
+ * caches on, on the boot stack, with .bss zeroed and the vectors
+ * installed. It reads the devicetree into struct boot_info, maps RAM and
+ * the console through the boot tables, starts the console, builds and
+ * switches to the kernel page directory (kernel_vm_init) and calls kmain().
  */
 #include "kernel/arch/aarch64/board_virt.h"
 #include "kernel/arch/aarch64/mmu_boot.h"
@@ -10,6 +12,7 @@
 #include "kernel/arch/aarch64/psci.h"
 #include "kernel/boot/fdt_boot.h"
 #include "kernel/console.h"
+#include "kernel/kernel_vm.h"
 #include "kernel/lib/format.h"
 #include "kernel/panic.h"
 #include <aarch64/layout.h>
@@ -38,7 +41,13 @@ static uint32_t boot_cpu_id(void)
            aff1 << BOOT_CPU_ID_FIELD_BITS | aff0;
 }
 
-/* The DTB the loader passed in x0 (physical, identity-accessible with the MMU off). */
+/*
+ * The DTB the loader passed in x0, read at its physical address through the
+ * identity blocks boot.S mapped for it (the 4 MiB from its 2 MiB block on,
+ * enough for the 2 MiB the protocol allows wherever it starts). After
+ * kernel_vm_init() it is not mapped any more: everything needed from it is
+ * in struct boot_info by then.
+ */
 static int boot_read_devicetree(struct boot_info *bi, uint64_t dtb_phys)
 {
     if (dtb_phys == 0) {
@@ -73,15 +82,27 @@ static int boot_read_devicetree(struct boot_info *bi, uint64_t dtb_phys)
 }
 
 /* The console the devicetree names, else the board's first UART. */
+static uint64_t boot_console_base(const struct boot_info *bi)
+{
+    return bi->console.kind == BOOT_CONSOLE_PL011 ? bi->console.base : VIRT_UART0_BASE;
+}
+
 static void boot_start_console(const struct boot_info *bi)
 {
-    if (bi->console.kind == BOOT_CONSOLE_PL011) {
-        pl011_console_start(bi->console.base);
-        return;
-    }
+    pl011_console_start(boot_console_base(bi));
+    if (bi->console.kind != BOOT_CONSOLE_PL011)
+        kprintf("aarch64: the devicetree names no PL011 console; using the virt board's at %#x\n",
+                VIRT_UART0_BASE);
+}
+
+/*
+ * Until mmu_boot_map_ram() the only UART mapped is the board's (boot.S):
+ * a failure that early is reported there.
+ */
+static NORETURN void boot_fail_early(const char *what, uint64_t value, int err)
+{
     pl011_console_start(VIRT_UART0_BASE);
-    kprintf("aarch64: the devicetree names no PL011 console; using the virt board's at %#x\n",
-            VIRT_UART0_BASE);
+    panic("aarch64: %s %#llx: %s", what, (unsigned long long)value, error_name(err));
 }
 
 /* vectors.S's stack-overflow check assumes this shape (include/aarch64/layout.h). */
@@ -108,25 +129,27 @@ void arch_boot_main(uint64_t dtb_phys, uint64_t entry_el)
     /* Until the devicetree says otherwise: firmware answers smc if we came from EL2. */
     psci_set_conduit(entry_el == EL2 ? PSCI_CONDUIT_SMC : PSCI_CONDUIT_HVC);
 
+    /* Messages until the console starts are buffered by kernel/console.c. */
     int err = boot_read_devicetree(bi, dtb_phys);
-    boot_start_console(bi); /* even after an error, so that it can be read */
     if (err)
-        panic("aarch64: cannot use the devicetree at %#llx: %s", (unsigned long long)dtb_phys,
-              error_name(err));
-    if (!boot_stacks_laid_out_right())
-        panic("aarch64: linker.ld and include/aarch64/layout.h disagree on the stacks");
+        boot_fail_early("cannot use the devicetree at", dtb_phys, err);
 
-    uintptr_t kernel_start = (uintptr_t)__kernel_start;
-    err = boot_info_add_reserved(bi, kernel_start, (uintptr_t)__kernel_end - kernel_start,
-                                 BOOT_RANGE_KERNEL);
+    uint64_t kernel_phys = (uintptr_t)__kernel_start - KERNEL_VIRT_OFFSET;
+    uint64_t kernel_size = (uintptr_t)__kernel_end - (uintptr_t)__kernel_start;
+    err = boot_info_add_reserved(bi, kernel_phys, kernel_size, BOOT_RANGE_KERNEL);
     if (err)
-        panic("aarch64: cannot reserve the kernel image: %s", error_name(err));
+        boot_fail_early("cannot reserve the kernel image at", kernel_phys, err);
     bi->cpu_id = boot_cpu_id();
     ksnprintf(bi->loader, sizeof(bi->loader), "arm64 Image protocol, entered at EL%llu",
               (unsigned long long)entry_el);
 
-    err = mmu_boot_enable(bi);
+    err = mmu_boot_map_ram(bi, boot_console_base(bi));
     if (err)
-        panic("aarch64: cannot build the boot page tables: %s", error_name(err));
+        boot_fail_early("cannot map RAM and the console at", boot_console_base(bi), err);
+    boot_start_console(bi);
+    if (!boot_stacks_laid_out_right())
+        panic("aarch64: linker.ld and include/aarch64/layout.h disagree on the stacks");
+
+    kernel_vm_init(bi); /* from here on the boot tables, and the DTB, are gone */
     kmain(bi);
 }

@@ -45,7 +45,10 @@ void arch_poweroff(enum exit_status status)
     arch_halt();
 }
 
-/* The guard page below the boot stack: linker.ld reserves it and mmu_boot.c never maps it. */
+/*
+ * The guard page below the boot stack: linker.ld reserves it; the boot
+ * tables (boot.S) and the kernel directory (kernel_vm_hooks.c) leave it out.
+ */
 uintptr_t arch_unmapped_address(void)
 {
     return (uintptr_t)__boot_stack_guard;
@@ -56,4 +59,13 @@ uint64_t arch_read_cycle_counter(void)
 {
     isb(); /* keep the read from being hoisted above earlier instructions */
     return sysreg_read(cntvct_el0);
+}
+
+#define NANOSECONDS_PER_SECOND UINT64_C(1000000000)
+
+uint64_t arch_cycle_counter_scale(void)
+{
+    /* -icount shift=0: one instruction per nanosecond, so 10^9 / CNTFRQ per tick. */
+    uint64_t frequency = sysreg_read(cntfrq_el0);
+    return frequency ? NANOSECONDS_PER_SECOND / frequency : 1;
 }

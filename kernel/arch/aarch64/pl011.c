@@ -40,6 +40,11 @@ void pl011_console_start(uint64_t base)
     console_register(&pl011_driver);
 }
 
+void pl011_console_move(uint64_t base)
+{
+    pl011_base = (uintptr_t)base;
+}
+
 uint64_t pl011_console_base(void)
 {
     return pl011_base;

@@ -6,8 +6,11 @@
 
 #include <pagoda/types.h>
 
-/* Register the PL011 at physical (identity-mapped) address BASE as the console. */
+/* Register the PL011 whose registers are at address BASE (as mapped now) as the console. */
 void pl011_console_start(uint64_t base);
 
-/* The base of the PL011 in use as the console, or 0 if none is registered yet. */
+/* The same UART is now mapped at BASE (after the switch to the kernel page directory). */
+void pl011_console_move(uint64_t base);
+
+/* The (virtual) base of the PL011 in use as the console, or 0 if none is registered yet. */
 uint64_t pl011_console_base(void);

@@ -31,14 +31,15 @@ aarch64_probe_write_fixup:
     ret
 
 /*
- * int aarch64_probe_execute(uintptr_t addr): call the code at ADDR (which
- * returns its x0), for tests of execute permissions. If fetching it faults,
+ * int arch_probe_execute(uintptr_t addr) (include/arch/kernel_vm.h): call
+ * the code at ADDR (which returns its x0), for tests of execute
+ * permissions. If fetching it faults,
  * trap.c recognises the call by its return address (x30 = the
  * aarch64_probe_execute_return label) and resumes there with -E_FAULT.
  */
-    .global aarch64_probe_execute, aarch64_probe_execute_return
+    .global arch_probe_execute, aarch64_probe_execute_return
     .balign 4
-aarch64_probe_execute:
+arch_probe_execute:
     stp     x29, x30, [sp, #-16]!
     mov     x29, sp
     blr     x0

@@ -1,12 +1,16 @@
 /*
  * Exception handling for aarch64: every vector lands in aarch64_trap_handle()
- * with the saved frame. Instruction and data aborts that are translation or
- * permission faults become an arch-neutral struct fault for fault_handle();
- * an unresolved one at a guarded instruction resumes at its fixup, as does
- * the semihosting hlt when semihosting is off. Everything else is a crash:
- * registers, a decoded reason and a backtrace, then panic().
+ * with the saved frame. Instruction and data aborts that are translation,
+ * access flag or permission faults are page faults: those the hardware
+ * raised only so that software sets the accessed or dirty state are
+ * resolved in the page directory and retried; the rest become an
+ * arch-neutral struct fault for fault_handle(); an unresolved one at a
+ * guarded instruction resumes at its fixup, as does the semihosting hlt
+ * when semihosting is off. Everything else is a crash: registers, a decoded
+ * reason and a backtrace, then panic().
  */
 #include "kernel/arch/aarch64/board_virt.h"
+#include "kernel/arch/aarch64/pd_hw.h"
 #include "kernel/arch/aarch64/pl011.h"
 #include "kernel/arch/aarch64/semihost.h"
 #include "kernel/arch/aarch64/trap.h"
@@ -180,7 +184,7 @@ static bool trap_apply_fixup(struct trap_frame *frame, enum trap_fixup_on on)
     return false;
 }
 
-/* An instruction fetch that aarch64_probe_execute() made: return to it with -E_FAULT. */
+/* An instruction fetch that arch_probe_execute() made: return to it with -E_FAULT. */
 static bool trap_apply_execute_probe(struct trap_frame *frame, enum esr_ec ec)
 {
     if (ec != ESR_EC_IABT_SAME || frame->x[30] != (uintptr_t)aarch64_probe_execute_return)
@@ -191,16 +195,36 @@ static bool trap_apply_execute_probe(struct trap_frame *frame, enum esr_ec ec)
 }
 
 /*
- * Translation and permission faults are page faults; everything else an
- * abort can report (alignment, external aborts, access flag faults, which
- * the boot tables never cause) is a crash.
+ * The Cortex-A72 has no FEAT_HAFDBS: the hardware raises an access flag
+ * fault where it would set AF, and a permission fault on a writable but
+ * clean page (pt_format.c keeps those read-only with DBM set) where it
+ * would mark it dirty. If that is all the fault was, the page directory
+ * that translates the address sets the state and the access is retried.
+ */
+static bool trap_only_accessed_dirty(uint64_t addr, uint32_t fsc_kind,
+                                     enum fault_access access, bool user)
+{
+    bool flag_fault = fsc_kind == ESR_FSC_ACCESS_FLAG;
+    bool write_protect = fsc_kind == ESR_FSC_PERMISSION && access == FAULT_WRITE;
+    if (!flag_fault && !write_protect)
+        return false;
+    struct page_directory *pd = aarch64_pd_translating(addr);
+    return pd && pd_update_accessed_dirty(pd, vaddr(addr), access, user) == 0;
+}
+
+/*
+ * Translation, access flag and permission faults are page faults; anything
+ * else an abort can report (alignment, external aborts, TLB conflicts...)
+ * is a crash.
  */
 static void trap_handle_abort(struct trap_frame *frame, uint64_t kind, enum esr_ec ec)
 {
     uint32_t iss = esr_iss(frame->esr);
-    uint32_t fsc_kind = iss & ESR_ABORT_FSC_MASK & ESR_FSC_KIND_MASK;
-    bool is_page_fault = (fsc_kind == ESR_FSC_TRANSLATION || fsc_kind == ESR_FSC_PERMISSION) &&
-                         (iss & ESR_ABORT_FSC_MASK) < ESR_FSC_EXTERNAL && !(iss & ESR_ABORT_FNV);
+    uint32_t fsc = iss & ESR_ABORT_FSC_MASK;
+    uint32_t fsc_kind = fsc & ESR_FSC_KIND_MASK;
+    bool is_page_fault = (fsc_kind == ESR_FSC_TRANSLATION || fsc_kind == ESR_FSC_ACCESS_FLAG ||
+                          fsc_kind == ESR_FSC_PERMISSION) &&
+                         fsc < ESR_FSC_EXTERNAL && !(iss & ESR_ABORT_FNV);
     if (!is_page_fault)
         trap_crash(frame, kind, esr_class_name(ec), NULL);
 
@@ -208,10 +232,15 @@ static void trap_handle_abort(struct trap_frame *frame, uint64_t kind, enum esr_
     bool user = ec == ESR_EC_IABT_LOWER || ec == ESR_EC_DABT_LOWER;
     /* Cache maintenance reports WnR = 1 but writes nothing: count it as a read. */
     bool write = !instruction && (iss & ESR_ABORT_WNR) && !(iss & ESR_ABORT_CM);
+    enum fault_access access = instruction ? FAULT_EXECUTE : write ? FAULT_WRITE : FAULT_READ;
+    if (trap_only_accessed_dirty(frame->far, fsc_kind, access, user))
+        return;
+
+    /* An access flag fault that was not only that: the page is there, the access is not allowed. */
     struct fault fault = {
         .addr = vaddr(frame->far),
         .pc = frame->elr,
-        .access = instruction ? FAULT_EXECUTE : write ? FAULT_WRITE : FAULT_READ,
+        .access = access,
         .cause = fsc_kind == ESR_FSC_TRANSLATION ? FAULT_NOT_PRESENT : FAULT_PROTECTION,
         .mode = user ? FAULT_USER : FAULT_KERNEL,
     };

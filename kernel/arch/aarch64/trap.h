@@ -15,8 +15,9 @@ extern const char aarch64_probe_read_insn[], aarch64_probe_read_fixup[];
 extern const char aarch64_probe_write_insn[], aarch64_probe_write_fixup[];
 
 /*
- * Call the code at ADDR and return its x0; -E_FAULT (with the fault
- * delivered to fault_handle() first) if fetching it faults. For tests.
+ * arch_probe_execute(addr) (include/arch/kernel_vm.h, probe.S) calls the
+ * code at ADDR and returns its x0, or -E_FAULT (with the fault delivered to
+ * fault_handle() first) if fetching it faults; trap.c recognises such a
+ * fault by this return address in x30.
  */
-int aarch64_probe_execute(uintptr_t addr) MUST_CHECK;
 extern const char aarch64_probe_execute_return[];

@@ -1,8 +1,18 @@
 /*
- * Where the kernel image lies in memory: the symbols linker.ld defines, and
- * the boot stack's shape, which vectors.S relies on to detect overflow.
+ * Where the kernel image lies in memory: the symbols linker.ld defines, the
+ * offset between its link and load addresses, and the boot stack's shape,
+ * which vectors.S relies on to detect overflow.
  */
 #pragma once
+
+/*
+ * The kernel runs in the TTBR1 half of the address space: linker.ld links
+ * it at its physical load address plus this offset (and repeats the
+ * number; boot.S halts if the two disagree). Physical = virtual - offset
+ * for every address in the image. The offset keeps the low 32 bits, so the
+ * 2 MiB and 32 KiB alignments below hold for both addresses.
+ */
+#define KERNEL_VIRT_OFFSET 0xffffffff00000000
 
 /*
  * The boot stack is BOOT_STACK_SIZE bytes starting at an address aligned to
@@ -22,6 +32,7 @@
 #define TRAP_EMERGENCY_STACK_SIZE 8192
 
 #ifndef __ASSEMBLER__
+/* Link (virtual) addresses; subtract KERNEL_VIRT_OFFSET for the physical ones. */
 extern char __kernel_start[];   /* the Image header, first byte loaded */
 extern char __text_end[];       /* end of code (page aligned) */
 extern char __rodata_end[];     /* end of read-only data and ktest_cases (page aligned) */

@@ -160,9 +160,9 @@ enum a64_sh {
 
 /*
  * One index per enum memory_type. IO is index 0 and Normal index 1, as in
- * the boot tables' MAIR_EL1_BOOT, so both table sets read the same under
- * either MAIR value for RAM. Indices 3-7 hold 0x00 (Device-nGnRnE): an
- * entry that names one is the strictest device memory, never cached.
+ * the boot tables: both use MAIR_EL1_VALUE (sysreg.h), which must equal
+ * A64_MAIR_EL1. Indices 3-7 hold 0x00 (Device-nGnRnE): an entry that names
+ * one is the strictest device memory, never cached.
  */
 enum a64_mair_index {
     A64_MAIR_INDEX_IO = 0,

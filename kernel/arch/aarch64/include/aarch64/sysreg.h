@@ -54,32 +54,71 @@
 #define DAIF_IRQ_FIQ 3 /* I and F */
 #define DAIF_ALL 15    /* D, A, I and F */
 
-/* MAIR_EL1: the memory attributes the descriptors' AttrIndx selects. */
-#define MAIR_ATTR_DEVICE_nGnRnE 0x00
+/*
+ * MAIR_EL1: the memory attributes the descriptors' AttrIndx selects. One
+ * value for the boot tables and the kernel page directory alike: the
+ * layout of <aarch64/pt_desc.h> (A64_MAIR_EL1, which is C only; pd_hw.c
+ * asserts the two are equal). Index 0 Device-nGnRE (device registers),
+ * 1 Normal write-back read/write-allocate, 2 Normal non-cacheable.
+ */
+#define MAIR_ATTR_DEVICE_nGnRE 0x04
 #define MAIR_ATTR_NORMAL_WB 0xff /* inner and outer write-back, read/write-allocate */
+#define MAIR_ATTR_NORMAL_NC 0x44 /* inner and outer non-cacheable */
 #define MAIR_INDEX_DEVICE 0
 #define MAIR_INDEX_NORMAL 1
+#define MAIR_INDEX_NONCACHEABLE 2
 #define MAIR_ATTR_SHIFT(index) ((index) * 8)
-#define MAIR_EL1_BOOT                                                             \
-    (AARCH64_FIELD(MAIR_ATTR_DEVICE_nGnRnE, MAIR_ATTR_SHIFT(MAIR_INDEX_DEVICE)) | \
-     AARCH64_FIELD(MAIR_ATTR_NORMAL_WB, MAIR_ATTR_SHIFT(MAIR_INDEX_NORMAL)))
+#define MAIR_EL1_VALUE                                                               \
+    (AARCH64_FIELD(MAIR_ATTR_DEVICE_nGnRE, MAIR_ATTR_SHIFT(MAIR_INDEX_DEVICE)) |     \
+     AARCH64_FIELD(MAIR_ATTR_NORMAL_WB, MAIR_ATTR_SHIFT(MAIR_INDEX_NORMAL)) |        \
+     AARCH64_FIELD(MAIR_ATTR_NORMAL_NC, MAIR_ATTR_SHIFT(MAIR_INDEX_NONCACHEABLE)))
 
-/* TCR_EL1: translation control. */
+/*
+ * TCR_EL1: translation control. Both halves: 48-bit (T0SZ = T1SZ = 16),
+ * 4 KiB granule, table walks inner/outer write-back and inner shareable.
+ */
 #define TCR_T0SZ_SHIFT 0
 #define TCR_T0SZ_MASK AARCH64_MASK(6, TCR_T0SZ_SHIFT)
+#define TCR_EPD0 AARCH64_BIT(7)         /* no walks through TTBR0: no user half */
 #define TCR_IRGN0_WBWA AARCH64_FIELD(1, 8)
 #define TCR_ORGN0_WBWA AARCH64_FIELD(1, 10)
 #define TCR_SH0_INNER AARCH64_FIELD(3, 12)
 #define TCR_TG0_SHIFT 14
 #define TCR_TG0_MASK AARCH64_MASK(2, TCR_TG0_SHIFT)
 #define TCR_TG0_4K AARCH64_FIELD(0, TCR_TG0_SHIFT)
-#define TCR_EPD1 AARCH64_BIT(23)        /* no walks through TTBR1: no upper half yet */
-#define TCR_TG1_4K AARCH64_FIELD(2, 30) /* TG1 encodes 4 KiB as 0b10, unlike TG0 */
+#define TCR_T1SZ_SHIFT 16
+#define TCR_T1SZ_MASK AARCH64_MASK(6, TCR_T1SZ_SHIFT)
+#define TCR_A1 AARCH64_BIT(22)          /* the ASID comes from TTBR1 (we keep it 0: from TTBR0) */
+#define TCR_EPD1 AARCH64_BIT(23)        /* no walks through TTBR1 */
+#define TCR_IRGN1_WBWA AARCH64_FIELD(1, 24)
+#define TCR_ORGN1_WBWA AARCH64_FIELD(1, 26)
+#define TCR_SH1_INNER AARCH64_FIELD(3, 28)
+#define TCR_TG1_SHIFT 30
+#define TCR_TG1_MASK AARCH64_MASK(2, TCR_TG1_SHIFT)
+#define TCR_TG1_4K AARCH64_FIELD(2, TCR_TG1_SHIFT) /* TG1 encodes 4 KiB as 0b10, unlike TG0 */
 #define TCR_IPS_SHIFT 32
+#define TCR_IPS_MASK AARCH64_MASK(3, TCR_IPS_SHIFT)
+#define TCR_IPS_48_BITS 5               /* the largest output size the 4 KiB format holds */
+#define TCR_AS AARCH64_BIT(36)          /* 16-bit ASIDs (when ID_AA64MMFR0_EL1 has them) */
 #define TCR_T0SZ(va_bits) AARCH64_FIELD(64 - (va_bits), TCR_T0SZ_SHIFT)
+#define TCR_T1SZ(va_bits) AARCH64_FIELD(64 - (va_bits), TCR_T1SZ_SHIFT)
+/* Everything but IPS and AS, which boot.S reads from ID_AA64MMFR0_EL1. */
+#define TCR_VA_BITS 48
+#define TCR_EL1_BOOT                                                                 \
+    (TCR_T0SZ(TCR_VA_BITS) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |       \
+     TCR_TG0_4K | TCR_T1SZ(TCR_VA_BITS) | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA |         \
+     TCR_SH1_INNER | TCR_TG1_4K)
+
+/* TTBR0_EL1/TTBR1_EL1: the ASID sits above the table address. */
+#define TTBR_ASID_SHIFT 48
+#define TTBR_BADDR_MASK AARCH64_MASK(47, 1) /* bits [47:1]; bit 0 is CnP */
 
 /* ID_AA64MMFR0_EL1.PARange: the physical address size, encoded as TCR.IPS is. */
 #define ID_AA64MMFR0_PARANGE_MASK 0xf
+/* ID_AA64MMFR0_EL1.ASIDBits: 0b0000 = 8-bit ASIDs, 0b0010 = 16-bit. */
+#define ID_AA64MMFR0_ASIDBITS_SHIFT 4
+#define ID_AA64MMFR0_ASIDBITS_WIDTH 4
+#define ID_AA64MMFR0_ASIDBITS_16 2
 
 /* PAR_EL1 after an AT instruction. */
 #define PAR_EL1_F AARCH64_BIT(0) /* the translation failed */
