@@ -35,5 +35,12 @@ int arch_probe_write(uintptr_t addr, uint64_t value) MUST_CHECK;
 /* A kernel virtual address that the current tables leave unmapped, for fault tests. */
 uintptr_t arch_unmapped_address(void);
 
-/* A free-running counter for benchmarks and its ticks per guest instruction under icount. */
+/* A free-running counter for benchmarks. */
 uint64_t arch_read_cycle_counter(void);
+/*
+ * Guest instructions per tick of that counter under QEMU's -icount shift=0,
+ * where guest time advances one nanosecond per instruction: 1 for x86's TSC,
+ * 10^9 / the counter frequency elsewhere (16 for aarch64's 62.5 MHz counter,
+ * 100 for riscv64 virt's 10 MHz timebase).
+ */
+uint64_t arch_cycle_counter_scale(void);
