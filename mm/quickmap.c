@@ -1,7 +1,8 @@
 /*
  * Quickmap in the kernel (see quickmap.h): slots are fixed pages of
  * KERNEL_QUICKMAP_WINDOW, mapped and unmapped through the kernel page
- * directory. An anchor page mapped at the end of the window keeps the last
+ * directory's quick slots (pd_quick_enter: one entry written, one flush,
+ * no walk). An anchor page mapped at the end of the window keeps the last
  * level table alive, so mapping a slot never allocates and cannot fail.
  */
 #include "mm/quickmap.h"
@@ -15,6 +16,7 @@
 
 struct quickmap_cpu {
     unsigned depth;
+    struct pd_quick_slot slots[QUICKMAP_SLOTS_PER_CPU];
 };
 
 /* One CPU until SMP arrives; then one of these per CPU, indexed by CPU number. */
@@ -36,6 +38,8 @@ int quickmap_init(void)
     err = pd_map(kernel_pd(), vaddr(KERNEL_QUICKMAP_WINDOW + PT_ANCHOR_INDEX * PHYS_PAGE_SIZE),
                  paddr(q.phys.value & ~(PHYS_PAGE_SIZE - 1)), PHYS_PAGE_SIZE,
                  PD_READ | PD_GLOBAL, MEMORY_TYPE_NORMAL);
+    for (unsigned i = 0; !err && i < QUICKMAP_SLOTS_PER_CPU; i++)
+        err = pd_quick_slot_init(kernel_pd(), vaddr(slot_address(0, i)), &cpus[0].slots[i]);
     if (err)
         return err;
     ready = true;
@@ -49,23 +53,15 @@ void *quickmap_map(paddr_t page)
         panic("quickmap_map: used before quickmap_init");
     if (cpu->depth == QUICKMAP_SLOTS_PER_CPU)
         panic("quickmap_map: all %d slots of this CPU are in use", QUICKMAP_SLOTS_PER_CPU);
-    uintptr_t va = slot_address(0, cpu->depth);
-    int err = pd_map(kernel_pd(), vaddr(va), page, PHYS_PAGE_SIZE, PD_READ | PD_WRITE | PD_GLOBAL,
-                     MEMORY_TYPE_NORMAL);
-    if (err)
-        panic("quickmap_map: cannot map %#llx: %s", (unsigned long long)page.value,
-              error_name(err));
-    cpu->depth++;
-    return (void *)va;
+    struct pd_quick_slot *slot = &cpu->slots[cpu->depth++];
+    pd_quick_enter(slot, page);
+    return (void *)slot->va.value;
 }
 
 void quickmap_unmap(void *address)
 {
     struct quickmap_cpu *cpu = &cpus[0];
-    if (cpu->depth == 0 || (uintptr_t)address != slot_address(0, cpu->depth - 1))
+    if (cpu->depth == 0 || (uintptr_t)address != cpu->slots[cpu->depth - 1].va.value)
         panic("quickmap_unmap: %p is not the most recent quickmap slot", address);
-    int err = pd_unmap(kernel_pd(), vaddr((uintptr_t)address), PHYS_PAGE_SIZE);
-    if (err)
-        panic("quickmap_unmap: %s", error_name(err)); /* a 4 KiB leaf never needs a split */
-    cpu->depth--;
+    pd_quick_remove(&cpu->slots[--cpu->depth]);
 }

@@ -103,6 +103,27 @@ int pd_clear_accessed_dirty(struct page_directory *pd, vaddr_t va, size_t size) 
 int pd_update_accessed_dirty(struct page_directory *pd, vaddr_t va, int access,
                              bool user) MUST_CHECK;
 
+/*
+ * Quick slots: one fixed kernel page whose translation is changed often (the
+ * quickmap slots of mm/quickmap.c), in the manner of FreeBSD's
+ * pmap_quick_enter_page(9). pd_quick_slot_init() makes sure the last-level
+ * table for VA exists (VA must be in the kernel half and unmapped) and
+ * remembers its entry; then pd_quick_enter() and pd_quick_remove() change
+ * that one entry directly and flush it on this CPU, without a walk. The
+ * mapping is read-write, global, MEMORY_TYPE_NORMAL, 4 KiB. Only the owner of
+ * the slot may touch VA with other verbs; the table is never freed while a
+ * slot points into it, so keep another mapping in that table (an anchor).
+ */
+struct pd_quick_slot {
+    struct page_directory *pd;
+    vaddr_t va;
+    void *entry;
+};
+
+int pd_quick_slot_init(struct page_directory *pd, vaddr_t va, struct pd_quick_slot *slot) MUST_CHECK;
+void pd_quick_enter(struct pd_quick_slot *slot, paddr_t pa);
+void pd_quick_remove(struct pd_quick_slot *slot);
+
 /* The name of PD's page-table format ("Sv39", "x86_64 4-level", ...). */
 const char *pd_format_name(const struct page_directory *pd);
 

@@ -626,3 +626,53 @@ const char *pd_format_name(const struct page_directory *pd)
 {
     return pd->format->name;
 }
+
+/* --- quick slots ------------------------------------------------------------ */
+
+int pd_quick_slot_init(struct page_directory *pd, vaddr_t va, struct pd_quick_slot *slot)
+{
+    int err = check_range(pd, va.value, PT_PAGE_SIZE);
+    if (err)
+        return err;
+    if (!is_kernel(pd))
+        return -E_RANGE;
+    /* Walk down to level 0, creating tables; the entry itself must be empty. */
+    unsigned level = root_level(pd->format);
+    paddr_t table = root_for(pd, va.value);
+    for (; level > 0; level--) {
+        pte_t *slot_entry = &table_entries(pd, table)[index_of(va.value, level)];
+        struct pte_info info;
+        decode(pd, pte_load(slot_entry), level, &info);
+        if (info.kind == PTE_LEAF)
+            return -E_EXIST;
+        if (info.kind == PTE_INVALID) {
+            err = table_alloc(pd, &info.phys);
+            if (err)
+                return err;
+            info.kind = PTE_TABLE;
+            pte_store(slot_entry, pd->format->encode(&info, level));
+        }
+        table = info.phys;
+    }
+    pte_t *entry = &table_entries(pd, table)[index_of(va.value, 0)];
+    if (pte_load(entry) != 0)
+        return -E_EXIST;
+    *slot = (struct pd_quick_slot){ .pd = pd, .va = va, .entry = entry };
+    return 0;
+}
+
+void pd_quick_enter(struct pd_quick_slot *slot, paddr_t pa)
+{
+    struct pte_info leaf = {
+        .kind = PTE_LEAF, .phys = pa, .prot = PD_READ | PD_WRITE | PD_GLOBAL,
+        .type = MEMORY_TYPE_NORMAL, .accessed = true, .dirty = true,
+    };
+    pte_store(slot->entry, slot->pd->format->encode(&leaf, 0));
+    pd_flush_range(slot->pd, slot->va, PT_PAGE_SIZE);
+}
+
+void pd_quick_remove(struct pd_quick_slot *slot)
+{
+    pte_store(slot->entry, 0);
+    pd_flush_range(slot->pd, slot->va, PT_PAGE_SIZE);
+}

@@ -386,3 +386,28 @@ static void test_memory_types(struct ktest *t, const struct pd_test_format *tf)
 }
 
 KTEST(pd, memory_types_reach_the_entry) { pd_for_each_format(t, test_memory_types); }
+
+static void test_quick_slots(struct ktest *t, const struct pd_test_format *tf)
+{
+    struct pd_fixture f;
+    pd_fixture_init(&f, tf);
+    uint64_t va = PD_TEST_KERNEL_VA + 5 * PAGE;
+    struct pd_quick_slot slot;
+    KEXPECT_EQ(t, pd_quick_slot_init(&f.user, vaddr(PD_TEST_USER_VA), &slot), -E_RANGE);
+    KASSERT_EQ(t, pd_quick_slot_init(&f.kernel, vaddr(va), &slot), 0);
+    expect_fault(t, &f, va, FAULT_READ, false, SWMMU_NOT_PRESENT);
+    for (uint64_t i = 0; i < 3; i++) {
+        pd_quick_enter(&slot, paddr(PD_TEST_PA + i * PAGE));
+        KEXPECT_EQU(t, pd_hw_record.last_va, va); /* every change is flushed */
+        expect_translates(t, &f, va + 8, PD_TEST_PA + i * PAGE + 8, FAULT_WRITE, false);
+        expect_fault(t, &f, va, FAULT_READ, true, SWMMU_PROTECTION); /* never user */
+    }
+    pd_quick_remove(&slot);
+    expect_fault(t, &f, va, FAULT_READ, false, SWMMU_NOT_PRESENT);
+    /* A slot over an existing mapping is refused. */
+    KASSERT_EQ(t, pd_map(&f.kernel, vaddr(va + PAGE), paddr(PD_TEST_PA), PAGE, PD_READ, 0), 0);
+    KEXPECT_EQ(t, pd_quick_slot_init(&f.kernel, vaddr(va + PAGE), &slot), -E_EXIST);
+    KEXPECT_EQ(t, pd_fixture_fini(&f), 0);
+}
+
+KTEST(pd, quick_slots_change_one_entry) { pd_for_each_format(t, test_quick_slots); }
