@@ -9,8 +9,19 @@
 #include "kernel/panic.h"
 #include <pagoda/errors.h>
 
+/*
+ * Single pages freed recently, kept out of the buddy lists: freeing and
+ * allocating one page is the hot path (every fault), and without the cache
+ * each free merges a block all the way up and the next allocation splits it
+ * all the way down again. Cached pages count as free; they return to their
+ * zones when a contiguous run needs them (phys_trim).
+ */
+#define PHYS_PAGE_CACHE_SIZE 64
+
 static struct {
     struct phys_zone zones[PHYS_MAX_ZONES]; /* sorted by base */
+    paddr_t cache[PHYS_PAGE_CACHE_SIZE];
+    size_t cached;
     size_t zone_count;
     uint64_t total;
     uint64_t free;
@@ -22,6 +33,7 @@ static struct {
 void phys_reset(void)
 {
     phys.zone_count = 0;
+    phys.cached = 0;
     phys.total = phys.free = phys.committed = 0;
     for (size_t i = 0; i < PHYS_USAGE_COUNT; i++)
         phys.by_usage[i] = 0;
@@ -108,9 +120,16 @@ static void mark_used(struct phys_zone *z, uint32_t index, enum phys_usage usage
     phys.by_usage[usage]++;
 }
 
-/* One page from any zone; the caller has checked that one is free for it. */
+/* One page from the cache or any zone; the caller has checked that one is free for it. */
 static paddr_t take_page(enum phys_usage usage)
 {
+    if (phys.cached) {
+        paddr_t page = phys.cache[--phys.cached];
+        struct phys_zone *z = zone_of(page);
+        phys.free--;
+        mark_used(z, (uint32_t)(pfn_of(page) - z->base_pfn), usage);
+        return page;
+    }
     for (size_t i = 0; i < phys.zone_count; i++) {
         struct phys_zone *z = &phys.zones[i];
         uint32_t index;
@@ -160,8 +179,14 @@ int phys_alloc_contiguous(uint64_t pages, uint64_t align, enum phys_usage usage,
     for (size_t i = 0; i < phys.zone_count; i++) {
         struct phys_zone *z = &phys.zones[i];
         uint32_t index;
-        if (phys_zone_alloc(z, order, &index) != 0)
+        if (phys_zone_alloc(z, order, &index) != 0) {
+            if (i + 1 < phys.zone_count || phys.cached == 0)
+                continue;
+            /* The last zone failed too: give the cached pages back and look again. */
+            phys_trim();
+            i = (size_t)-1;
             continue;
+        }
         phys.free -= UINT64_C(1) << order;
         for (uint32_t j = 0; j < pages; j++)
             mark_used(z, index + j, usage);
@@ -217,8 +242,22 @@ void phys_page_unref(paddr_t page)
         return;
     }
     phys.by_usage[usage]--;
-    phys_zone_free(z, (uint32_t)(pfn_of(page) - z->base_pfn), 0);
     phys.free++;
+    if (phys.cached < PHYS_PAGE_CACHE_SIZE) {
+        p->word = 0; /* not allocated, not in a free list: a double free is still caught */
+        phys.cache[phys.cached++] = page;
+        return;
+    }
+    phys_zone_free(z, (uint32_t)(pfn_of(page) - z->base_pfn), 0);
+}
+
+void phys_trim(void)
+{
+    while (phys.cached) {
+        paddr_t page = phys.cache[--phys.cached];
+        struct phys_zone *z = zone_of(page);
+        phys_zone_free(z, (uint32_t)(pfn_of(page) - z->base_pfn), 0);
+    }
 }
 
 void phys_free_pages(paddr_t base, uint64_t pages)
@@ -303,7 +342,7 @@ void phys_get_stats(struct phys_stats *s)
     *s = (struct phys_stats){
         .total = phys.total, .used = phys.total - phys.free, .free = phys.free,
         .committed = phys.committed, .uncommitted = phys.free - phys.committed,
-        .zone_count = phys.zone_count,
+        .cached = phys.cached, .zone_count = phys.zone_count,
     };
     for (size_t i = 0; i < PHYS_USAGE_COUNT; i++)
         s->by_usage[i] = phys.by_usage[i];
@@ -349,11 +388,19 @@ static bool check_zone(const struct phys_zone *z)
 
 bool phys_check_totals(void)
 {
-    uint64_t free = 0, used = 0;
+    uint64_t free = phys.cached, used = 0;
     for (size_t i = 0; i < phys.zone_count; i++) {
         if (!check_zone(&phys.zones[i]))
             return false;
         free += phys.zones[i].free_pages;
+    }
+    for (size_t i = 0; i < phys.cached; i++) {
+        struct phys_zone *z = zone_of(phys.cache[i]);
+        if (!z || z->pages[pfn_of(phys.cache[i]) - z->base_pfn].word != 0) {
+            kprintf("phys: cached page %#llx is not a free page\n",
+                    (unsigned long long)phys.cache[i].value);
+            return false;
+        }
     }
     for (size_t i = 0; i < PHYS_USAGE_COUNT; i++)
         used += phys.by_usage[i];
@@ -394,6 +441,7 @@ void phys_print_stats(void)
     print_pages("free", s.free);
     print_pages("committed", s.committed);
     print_pages("uncommitted", s.uncommitted);
+    print_pages("cached", s.cached);
     kprintf("\n");
     for (size_t i = 0; i < s.zone_count; i++) {
         char size[32];

@@ -9,6 +9,7 @@
  *   total = used + free
  *   committed <= free            (committed pages are promised, not yet taken)
  *   uncommitted = free - committed
+ *   free = the zones' free pages + the single-page cache
  * A page is "used" from allocation until its last reference is dropped.
  * An allocation without a commitment may only take uncommitted pages, so a
  * commitment can always be honoured.
@@ -41,6 +42,7 @@ struct phys_stats {
     uint64_t free;
     uint64_t committed;
     uint64_t uncommitted;
+    uint64_t cached;        /* free pages held back from the zones for fast reuse */
     uint64_t by_usage[PHYS_USAGE_COUNT];
     size_t zone_count;
     struct phys_zone_stats zones[PHYS_MAX_ZONES];
@@ -81,6 +83,8 @@ int phys_alloc_contiguous(uint64_t pages, uint64_t align, enum phys_usage usage,
 void phys_page_ref(paddr_t page);
 /* Drop a reference; the page is freed when the last one goes. */
 void phys_page_unref(paddr_t page);
+/* Return the free pages held in the single-page cache to their zones (merging them). */
+void phys_trim(void);
 /* Free a page or run that has exactly one reference per page (PAGES pages from BASE). */
 void phys_free_pages(paddr_t base, uint64_t pages);
 

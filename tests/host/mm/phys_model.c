@@ -187,6 +187,7 @@ bool phys_model_drain(struct phys_model *m)
     }
     for (size_t i = 0; i < PHYS_MODEL_COMMITMENTS; i++)
         phys_uncommit(&m->commitments[i]);
+    phys_trim();
     struct phys_stats s;
     phys_get_stats(&s);
     return s.free == PHYS_MODEL_PAGES && s.committed == 0 && phys_check_totals() &&
