@@ -60,6 +60,11 @@ struct pt_format {
     unsigned kernel_root_slots;
     /* Largest physical address an entry can hold (exclusive). */
     uint64_t phys_limit;
+    /*
+     * true: entries cannot hold a memory type (riscv64 without Svpbmt: the
+     * platform's PMAs decide), so every leaf decodes as MEMORY_TYPE_NORMAL.
+     */
+    bool no_memory_types;
 
     pte_t (*encode)(const struct pte_info *info, unsigned level);
     void (*decode)(pte_t pte, unsigned level, struct pte_info *info);

@@ -1,14 +1,17 @@
 # riscv64 on QEMU virt, entered in S-mode by OpenSBI (see docs/boot-riscv64.md).
+# The boot path builds the kernel page directory (kernel/kernel_vm.c).
 # rv64imac: clang 14 rejects the zicsr/zifencei names, and implies them.
-# medany: the kernel lives at 0x80200000, out of medlow's reach. -mno-relax:
-# ld.lld 14 cannot relax RISC-V code and rejects R_RISCV_ALIGN.
+# medany: every symbol is reached PC-relative, which entry.S relies on while
+# it runs at the physical load address before jumping to the kernel half.
+# -mno-relax: ld.lld 14 cannot relax RISC-V code and rejects R_RISCV_ALIGN.
 set(ARCH_SOURCES
   kernel/arch/riscv64/entry.S
   kernel/arch/riscv64/vectors.S
   kernel/arch/riscv64/probe.S
   kernel/arch/riscv64/boot.c
   kernel/arch/riscv64/cpu.c
-  kernel/arch/riscv64/mmu_boot.c
+  kernel/arch/riscv64/kernel_vm.c
+  kernel/arch/riscv64/pd_hw.c
   kernel/arch/riscv64/pt_format.c
   kernel/arch/riscv64/sbi.c
   kernel/arch/riscv64/trap.c
@@ -18,3 +21,4 @@ set(ARCH_SOURCES
 )
 set(ARCH_COMPILE_FLAGS -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax)
 set(ARCH_LINKER_SCRIPT kernel/arch/riscv64/linker.ld)
+set(ARCH_KERNEL_VM ON)

@@ -33,6 +33,30 @@ riscv_probe_store32_insn:
     li a0, 0
     ret
 
+/*
+ * int riscv_probe_execute(uintptr_t addr): call ADDR like a function and
+ * return 0 when it returns. The fetch there is the guarded instruction, so
+ * its address is ADDR itself: arch_probe_execute (cpu.c) tells
+ * riscv_probe_fixup, which resumes a trap at ADDR here, returning 1.
+ */
+    .globl riscv_probe_execute, riscv_probe_execute_fault
+riscv_probe_execute:
+    addi sp, sp, -16
+    sd ra, 8(sp)
+    jalr a0
+    li a0, 0
+    j 1f
+riscv_probe_execute_fault:
+    li a0, 1
+1:  ld ra, 8(sp)
+    addi sp, sp, 16
+    ret
+
+/* A function that only returns: something executable for riscv_probe_execute. */
+    .globl riscv_probe_return
+riscv_probe_return:
+    ret
+
 /* Where every guarded instruction resumes after a trap: report the fault. */
 probe_fault:
     li a0, 1

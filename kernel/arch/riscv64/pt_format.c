@@ -227,6 +227,7 @@ const struct pt_format pt_format_sv39 = {
     .split_roots = false,
     .kernel_root_slots = RISCV_SV39_KERNEL_ROOT_SLOTS,
     .phys_limit = RISCV_PHYS_LIMIT,
+    .no_memory_types = true,
     .encode = sv39_encode,
     .decode = sv39_decode,
 };
@@ -251,6 +252,7 @@ const struct pt_format pt_format_sv48 = {
     .split_roots = false,
     .kernel_root_slots = RISCV_SV48_KERNEL_ROOT_SLOTS,
     .phys_limit = RISCV_PHYS_LIMIT,
+    .no_memory_types = true,
     .encode = sv48_encode,
     .decode = sv48_decode,
 };

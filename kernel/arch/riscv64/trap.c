@@ -1,12 +1,14 @@
 /*
- * riscv64 trap handling: decodes what vectors.S saved. Page faults become
- * arch-neutral struct fault records for fault_handle(); guarded probe
- * instructions resume at their fixup; anything else gets a crash report
- * (every register, the cause in words) and a panic.
+ * riscv64 trap handling: decodes what vectors.S saved. A page fault that
+ * only asks software to set an accessed or dirty bit is fixed and retried;
+ * other page faults become arch-neutral struct fault records for
+ * fault_handle(); guarded probe instructions resume at their fixup;
+ * anything else gets a crash report (every register, the cause in words)
+ * and a panic.
  */
 #include "riscv/trap.h"
 #include "riscv/csr.h"
-#include "riscv/mmu_boot.h"
+#include "riscv/mmu.h"
 #include "riscv/probe.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
@@ -90,37 +92,58 @@ static bool is_page_fault(const struct riscv_trap_frame *frame)
            is_exception(frame, EXC_INSN_PAGE_FAULT);
 }
 
-/* Faults a probe may take besides page faults: nothing at the address, or a bad alignment. */
+/*
+ * Faults a probe may take besides page faults: nothing at the address, or a
+ * bad alignment (and for an execute probe, nothing to fetch from).
+ */
 static bool is_probe_fault(const struct riscv_trap_frame *frame)
 {
     return is_exception(frame, EXC_LOAD_ACCESS_FAULT) || is_exception(frame, EXC_STORE_ACCESS_FAULT) ||
-           is_exception(frame, EXC_LOAD_MISALIGNED) || is_exception(frame, EXC_STORE_MISALIGNED);
+           is_exception(frame, EXC_LOAD_MISALIGNED) || is_exception(frame, EXC_STORE_MISALIGNED) ||
+           is_exception(frame, EXC_INSN_ACCESS_FAULT);
+}
+
+static enum fault_access page_fault_access(const struct riscv_trap_frame *frame)
+{
+    if (is_exception(frame, EXC_STORE_PAGE_FAULT))
+        return FAULT_WRITE;
+    if (is_exception(frame, EXC_INSN_PAGE_FAULT))
+        return FAULT_EXECUTE;
+    return FAULT_READ;
 }
 
 /*
  * scause says which access faulted but not why: a valid leaf for the
- * address means the entry forbade the access (protection); none means
- * nothing is mapped there (not-present). The boot tables set A and D in
- * every leaf, so a clear A or D bit is never the reason.
+ * address means the entry forbade the access (protection); none, or an
+ * address no root translates (non-canonical), means not-present. Under the
+ * boot map, whose leaves grant everything, every page fault is not-present.
  */
 static struct fault decode_page_fault(const struct riscv_trap_frame *frame)
 {
-    sv39_pte_t pte;
-    int level;
-    struct fault fault = {
+    struct page_directory *pd = riscv_current_pd();
+    struct pd_query_result q;
+    bool mapped = pd && pd_query(pd, vaddr(frame->stval), &q) == 0;
+    return (struct fault){
         .addr = vaddr(frame->stval),
         .pc = frame->sepc,
+        .access = page_fault_access(frame),
         .mode = (frame->sstatus & SSTATUS_SPP) ? FAULT_KERNEL : FAULT_USER,
-        .cause = mmu_boot_lookup(frame->stval, &pte, &level) == 0 ? FAULT_PROTECTION
-                                                                   : FAULT_NOT_PRESENT,
+        .cause = mapped ? FAULT_PROTECTION : FAULT_NOT_PRESENT,
     };
-    if (is_exception(frame, EXC_STORE_PAGE_FAULT))
-        fault.access = FAULT_WRITE;
-    else if (is_exception(frame, EXC_INSN_PAGE_FAULT))
-        fault.access = FAULT_EXECUTE;
-    else
-        fault.access = FAULT_READ;
-    return fault;
+}
+
+/*
+ * A hart may raise a page fault for a clear A bit, or a clear D bit on a
+ * store, instead of setting it (Svade; the privileged spec allows either).
+ * If that was all, the directory sets the bit (and flushes it) and the
+ * access is simply retried: no fault record, nothing for fault_handle().
+ */
+static bool fixed_accessed_dirty(const struct riscv_trap_frame *frame)
+{
+    struct page_directory *pd = riscv_current_pd();
+    bool user = (frame->sstatus & SSTATUS_SPP) == 0;
+    return pd && pd_update_accessed_dirty(pd, vaddr(frame->stval), page_fault_access(frame),
+                                          user) == 0;
 }
 
 /* If the trap hit a guarded probe instruction, arrange to resume at its fixup. */
@@ -175,6 +198,8 @@ void riscv_trap_handle(struct riscv_trap_frame *frame)
     last_trap.count++;
 
     if (is_page_fault(frame)) {
+        if (fixed_accessed_dirty(frame))
+            return;
         struct fault fault = decode_page_fault(frame);
         enum fault_response response = fault_handle(&fault);
         if (response == FAULT_RESPONSE_CONTINUE) {

@@ -38,6 +38,11 @@ const struct console_driver *uart16550_start(uint64_t base, uint32_t reg_shift)
     return &uart16550_driver;
 }
 
+void uart16550_move(uintptr_t base)
+{
+    uart_base = (volatile uint8_t *)base;
+}
+
 uint64_t uart16550_span(uint32_t reg_shift)
 {
     return (uint64_t)UART_REG_COUNT << reg_shift;

@@ -26,6 +26,9 @@
 #define SATP_MODE_SHIFT 60
 #define SATP_MODE_BARE CSR_UL(0)
 #define SATP_MODE_SV39 CSR_UL(8)
+#define SATP_MODE_SV48 CSR_UL(9)
+#define SATP_ASID_SHIFT 44
+#define SATP_ASID_MASK CSR_UL(0xffff) /* after the shift; a hart may implement fewer bits */
 #define SATP_PPN_MASK ((CSR_UL(1) << 44) - 1)
 
 /* scause: the top bit tells an interrupt from an exception */

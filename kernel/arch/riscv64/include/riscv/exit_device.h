@@ -14,8 +14,12 @@
 #define SIFIVE_TEST_CODE_SHIFT 16
 #define SIFIVE_TEST_REG_SIZE 4
 
-/* Use the test device at physical (= virtual) BASE for arch_poweroff. */
+/*
+ * Use the test device at BASE for arch_poweroff: its physical address under
+ * the boot map (which identity-maps it), its address in the device window
+ * once the kernel page directory is active.
+ */
 void riscv_exit_set_test_device(uint64_t base);
 
-/* The test device in use, or 0 if none. */
+/* The test device's address as last set, or 0 if none. */
 uint64_t riscv_exit_test_device(void);

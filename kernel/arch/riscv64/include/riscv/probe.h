@@ -12,6 +12,13 @@ int riscv_probe_load64(uintptr_t addr, uint64_t *value);
 int riscv_probe_store64(uintptr_t addr, uint64_t value);
 int riscv_probe_store32(uintptr_t addr, uint32_t value);
 
+/* Call ADDR; 1 if fetching there traps (arch_probe_execute arms the fixup first). */
+int riscv_probe_execute(uintptr_t addr);
+/* Where a trap at riscv_probe_execute's target resumes. */
+extern char riscv_probe_execute_fault[];
+/* A function that only returns, in the kernel's text: a target that executes. */
+extern char riscv_probe_return[];
+
 /* One guarded instruction and where to resume if it traps. */
 struct riscv_probe_entry {
     uintptr_t insn;

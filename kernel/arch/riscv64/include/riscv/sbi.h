@@ -6,9 +6,6 @@
  */
 #pragma once
 
-#include "kernel/console.h"
-#include <pagoda/types.h>
-
 /* Extension ids. */
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_LEGACY_SHUTDOWN 0x08
@@ -41,6 +38,11 @@
 #define SBI_SUCCESS 0
 #define SBI_ERR_NOT_SUPPORTED (-2)
 
+#ifndef __ASSEMBLER__ /* the ids above are also used by entry.S */
+
+#include "kernel/console.h"
+#include <pagoda/types.h>
+
 struct sbi_result {
     long error;
     long value;
@@ -63,3 +65,5 @@ void sbi_shutdown(bool failure);
 
 /* "OpenSBI v1.1 (SBI v1.0)" or the like into BUF, for boot_info.loader. */
 void sbi_describe_firmware(char *buf, size_t size);
+
+#endif /* __ASSEMBLER__ */
