@@ -8,19 +8,23 @@ include(${CMAKE_SOURCE_DIR}/kernel/arch/${ARCH}/arch.cmake)
 
 set(KERNEL_SOURCES
   ${PORTABLE_SOURCES}
+  ${MM_SOURCES}
   kernel/main.c
   kernel/panic.c
+  kernel/kernel_vm.c
+  kernel/bench.c
+  kernel/bench_clock.c
+  kernel/arch/pt/page_directory.c
+  mm/mm_init.c
+  mm/quickmap.c
 )
-file(GLOB KERNEL_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests/*.c)
-# The kernel page directory (kernel/kernel_vm.c), for the arches whose boot
-# path builds it (ARCH_KERNEL_VM in arch.cmake). TEMPORARY: every arch will.
-if(ARCH_KERNEL_VM)
-  file(GLOB KERNEL_VM_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests/vm/*.c)
-  list(APPEND KERNEL_SOURCES kernel/kernel_vm.c kernel/arch/pt/page_directory.c
-       ${MM_SOURCES} mm/quickmap.c mm/mm_init.c ${KERNEL_VM_TEST_SOURCES})
-endif()
+# In-kernel tests (kernel/tests/, kernel/tests/vm/) and benchmarks (bench/).
+file(GLOB KERNEL_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests/*.c
+     ${CMAKE_SOURCE_DIR}/kernel/tests/vm/*.c)
+file(GLOB BENCH_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bench/*.c)
 
-add_executable(pagoda-kernel ${KERNEL_SOURCES} ${KERNEL_TEST_SOURCES} ${PORTABLE_TEST_SOURCES} ${ARCH_SOURCES})
+add_executable(pagoda-kernel ${KERNEL_SOURCES} ${KERNEL_TEST_SOURCES} ${BENCH_SOURCES}
+               ${PORTABLE_TEST_SOURCES} ${ARCH_SOURCES})
 set_target_properties(pagoda-kernel PROPERTIES OUTPUT_NAME pagoda.elf LINK_DEPENDS ${CMAKE_SOURCE_DIR}/${ARCH_LINKER_SCRIPT})
 target_include_directories(pagoda-kernel PRIVATE
   ${CMAKE_SOURCE_DIR}

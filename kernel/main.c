@@ -1,12 +1,14 @@
 /*
  * kmain(): where every boot path meets. Prints who we are and what memory the
  * boot protocol reported, then runs the in-kernel tests if the command line
- * asks for them ("ktest=all" or "ktest=suite,suite"), and powers off.
+ * asks for them ("ktest=all" or "ktest=suite,suite"), or the benchmarks
+ * ("bench" or "bench=prefix,prefix"), and powers off.
  */
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
 #include "kernel/kernel.h"
 #include <arch/cpu.h>
+#include <pagoda/bench.h>
 #include <pagoda/ktest.h>
 
 static const struct boot_info *boot_info_current_ptr;
@@ -47,6 +49,14 @@ void kmain(const struct boot_info *bi)
         int failed = ktest_run(filter, filter_len);
         kprintf("pagoda: tests %s\n", failed ? "FAILED" : "passed");
         arch_poweroff(failed ? EXIT_FAILURE_STATUS : EXIT_SUCCESS_STATUS);
+    }
+
+    if (boot_cmdline_get(bi->cmdline, "bench", &filter, &filter_len)) {
+        if (filter_len == 0) {
+            filter = "all";
+            filter_len = 3;
+        }
+        bench_run(filter, filter_len);
     }
 
     kprintf("pagoda: boot complete; the memory server has no work yet, powering off\n");

@@ -21,8 +21,6 @@ set(ARCH_SOURCES
 # every access is Device memory, but the rule is cheap.)
 set(ARCH_COMPILE_FLAGS -march=armv8-a -mgeneral-regs-only -mstrict-align)
 set(ARCH_LINKER_SCRIPT kernel/arch/aarch64/linker.ld)
-# The boot path builds the kernel page directory (kernel/kernel_vm.c) and runs on it.
-set(ARCH_KERNEL_VM ON)
 
 # QEMU (and U-Boot's booti) boot a raw Image: the ELF's loadable bytes from
 # the Image header on, laid out by load (physical) address. A bare ELF would

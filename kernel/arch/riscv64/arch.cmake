@@ -21,4 +21,3 @@ set(ARCH_SOURCES
 )
 set(ARCH_COMPILE_FLAGS -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax)
 set(ARCH_LINKER_SCRIPT kernel/arch/riscv64/linker.ld)
-set(ARCH_KERNEL_VM ON)

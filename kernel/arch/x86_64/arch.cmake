@@ -27,8 +27,6 @@ set(ARCH_COMPILE_FLAGS
 
 set(ARCH_LINKER_SCRIPT kernel/arch/x86_64/linker.ld)
 
-# Boot builds the kernel page directory (kernel/kernel_vm.c) and switches to it.
-set(ARCH_KERNEL_VM ON)
 
 # `ninja iso`: pagoda.iso in the build folder, booting pagoda.elf with
 # PAGODA_X86_CMDLINE. Not part of the default build (grub-mkrescue is slow
