@@ -21,7 +21,8 @@ set(KERNEL_SOURCES
 # In-kernel tests (kernel/tests/, kernel/tests/vm/) and benchmarks (bench/).
 file(GLOB KERNEL_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernel/tests/*.c
      ${CMAKE_SOURCE_DIR}/kernel/tests/vm/*.c)
-file(GLOB BENCH_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bench/*.c)
+file(GLOB BENCH_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bench/*.c
+     ${CMAKE_SOURCE_DIR}/bench/kernel/*.c)
 
 add_executable(pagoda-kernel ${KERNEL_SOURCES} ${KERNEL_TEST_SOURCES} ${BENCH_SOURCES}
                ${PORTABLE_TEST_SOURCES} ${ARCH_SOURCES})
