@@ -108,5 +108,9 @@ void boot_info_print(const struct boot_info *bi);
 bool boot_cmdline_get(const char *cmdline, const char *key, const char **value, size_t *value_len);
 bool boot_cmdline_has(const char *cmdline, const char *key);
 
-/* The portable kernel's entry point, called by every arch's boot code. */
-NORETURN void kmain(const struct boot_info *bi);
+/*
+ * The portable kernel's entry point, called by every arch's boot code once
+ * BI is complete and the console works. kmain builds the kernel page
+ * directory (kernel_vm_init), which may add reservations to BI.
+ */
+NORETURN void kmain(struct boot_info *bi);

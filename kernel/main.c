@@ -1,12 +1,15 @@
 /*
- * kmain(): where every boot path meets. Prints who we are and what memory the
- * boot protocol reported, then runs the in-kernel tests if the command line
+ * kmain(): where every boot path meets. Prints who we are, builds the kernel
+ * page directory and starts the memory manager, prints the memory map and the
+ * memory totals, then runs the in-kernel tests if the command line
  * asks for them ("ktest=all" or "ktest=suite,suite"), or the benchmarks
  * ("bench" or "bench=prefix,prefix"), and powers off.
  */
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
 #include "kernel/kernel.h"
+#include "kernel/kernel_vm.h"
+#include "mm/phys.h"
 #include <arch/cpu.h>
 #include <pagoda/bench.h>
 #include <pagoda/ktest.h>
@@ -33,11 +36,13 @@ static void print_banner(const struct boot_info *bi)
         kprintf("ACPI RSDP at %#llx\n", (unsigned long long)bi->acpi_rsdp);
 }
 
-void kmain(const struct boot_info *bi)
+void kmain(struct boot_info *bi)
 {
     boot_info_current_ptr = bi;
     print_banner(bi);
+    kernel_vm_init(bi);
     boot_info_print(bi);
+    phys_print_stats();
 
     const char *filter;
     size_t filter_len;

@@ -90,7 +90,8 @@ void mm_init(struct boot_info *bi)
 
     char size[32];
     format_size(size, sizeof(size), u.need);
-    kprintf("physical memory: %zu bytes of metadata per 4 KiB page (%s in all)\n",
-            sizeof(struct phys_page), size);
-    phys_print_stats();
+    struct phys_stats s;
+    phys_get_stats(&s);
+    kprintf("physical memory: %zu bytes of metadata per 4 KiB page (%s in all), %zu zones\n",
+            sizeof(struct phys_page), size, s.zone_count);
 }

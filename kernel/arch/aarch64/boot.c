@@ -4,7 +4,7 @@
  * caches on, on the boot stack, with .bss zeroed and the vectors
  * installed. It reads the devicetree into struct boot_info, maps RAM and
  * the console through the boot tables, starts the console, builds and
- * switches to the kernel page directory (kernel_vm_init) and calls kmain().
+ * calls kmain(), which builds and switches to the kernel page directory.
  */
 #include "kernel/arch/aarch64/board_virt.h"
 #include "kernel/arch/aarch64/mmu_boot.h"
@@ -150,6 +150,5 @@ void arch_boot_main(uint64_t dtb_phys, uint64_t entry_el)
     if (!boot_stacks_laid_out_right())
         panic("aarch64: linker.ld and include/aarch64/layout.h disagree on the stacks");
 
-    kernel_vm_init(bi); /* from here on the boot tables, and the DTB, are gone */
     kmain(bi);
 }

@@ -4,7 +4,7 @@
  * vector (so a fault from here on is reported), the SBI console (so
  * nothing printed is lost), struct boot_info from the devicetree, the UART
  * console and the exit device it names, the choice of page-table format,
- * the kernel page directory (kernel_vm_init), and kmain(). See
+ * and kmain(), which builds the kernel page directory. See
  * docs/boot-riscv64.md.
  */
 #include "riscv/board_virt.h"
@@ -261,9 +261,7 @@ NORETURN void arch_boot_main(unsigned long hart_id, uintptr_t dtb_phys)
     console_start_uart(bi);
 
     riscv_mmu_select(bi, svpbmt);
-    kernel_vm_init(bi);
-    kprintf("riscv64: hart %lu runs at %#lx (loaded at %#llx); boot map dropped; "
-            "stack guard page at %#lx\n",
+    kprintf("riscv64: hart %lu runs at %#lx (loaded at %#llx); stack guard page at %#lx\n",
             hart_id, (unsigned long)(uintptr_t)__kernel_start, (unsigned long long)image_phys,
             (unsigned long)arch_unmapped_address());
 

@@ -109,6 +109,5 @@ NORETURN void arch_boot_main(uint32_t magic, uint32_t info_phys)
      * the rest of the early identity map, is out of reach.
      */
     x86_paging_init();
-    kernel_vm_init(bi);
     kmain(bi);
 }
