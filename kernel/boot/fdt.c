@@ -410,6 +410,27 @@ bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat)
     return false;
 }
 
+bool fdt_node_enabled(const struct fdt *fdt, int node)
+{
+    const char *status = fdt_get_string(fdt, node, "status");
+    return !status || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
+}
+
+int fdt_find_compatible(const struct fdt *fdt, const char *compat)
+{
+    /* A walk over the tokens in order is a depth-first walk of the nodes. */
+    struct token tok;
+    uint32_t offset = 0;
+    for (;;) {
+        if (read_token(fdt, offset, &tok) || tok.tag == FDT_END)
+            return -E_NOENT;
+        if (tok.tag == FDT_BEGIN_NODE && fdt_is_compatible(fdt, (int)offset, compat) &&
+            fdt_node_enabled(fdt, (int)offset))
+            return (int)offset;
+        offset = tok.next;
+    }
+}
+
 int fdt_get_u32(const struct fdt *fdt, int node, const char *name, uint32_t *value)
 {
     uint32_t len;

@@ -66,6 +66,11 @@ bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat);
 /* A one-cell (u32) property; -E_NOENT if absent, -E_FORMAT if not 4 bytes. */
 int fdt_get_u32(const struct fdt *fdt, int node, const char *name, uint32_t *value) MUST_CHECK;
 
+/* Is NODE enabled ("status" absent, "okay" or "ok")? */
+bool fdt_node_enabled(const struct fdt *fdt, int node);
+/* The first enabled node, depth first from the root, compatible with COMPAT. */
+int fdt_find_compatible(const struct fdt *fdt, const char *compat);
+
 /* The node whose "phandle" is PHANDLE. */
 int fdt_find_phandle(const struct fdt *fdt, uint32_t phandle);
 

@@ -24,18 +24,12 @@ static void read_board(struct boot_info *bi, const struct fdt *fdt, int root)
         string_copy(bi->board, sizeof(bi->board), model, BOOT_NAME_MAX);
 }
 
-static bool node_enabled(const struct fdt *fdt, int node)
-{
-    const char *status = fdt_get_string(fdt, node, "status");
-    return !status || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
-}
-
 /* Every reg entry of every enabled node with device_type "memory". */
 static int read_memory(struct boot_info *bi, const struct fdt *fdt, int root)
 {
     for (int node = fdt_first_child(fdt, root); node >= 0; node = fdt_next_sibling(fdt, node)) {
         const char *type = fdt_get_string(fdt, node, "device_type");
-        if (!type || strcmp(type, "memory") != 0 || !node_enabled(fdt, node))
+        if (!type || strcmp(type, "memory") != 0 || !fdt_node_enabled(fdt, node))
             continue;
         uint64_t base, size;
         int err;
@@ -136,7 +130,7 @@ static bool console_from_node(struct boot_info *bi, const struct fdt *fdt, int n
     else
         return false;
     uint64_t base, size;
-    if (!node_enabled(fdt, node) || fdt_get_reg(fdt, node, 0, &base, &size) != 0)
+    if (!fdt_node_enabled(fdt, node) || fdt_get_reg(fdt, node, 0, &base, &size) != 0)
         return false;
     uint32_t shift = 0;
     if (fdt_get_u32(fdt, node, "reg-shift", &shift) != 0 || shift > 3)

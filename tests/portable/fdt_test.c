@@ -849,3 +849,31 @@ KTEST(fdt_boot, rejects_malformed_blob)
     KEXPECT_EQ(t, fdt_test_boot(size), -E_BADMAGIC);
     KEXPECT_EQ(t, fdt_bi.ram_count, 0);
 }
+
+KTEST(fdt, find_compatible_skips_disabled_nodes)
+{
+    static uint8_t blob[1024];
+    struct fdt_builder b;
+    fdt_builder_init(&b, blob, sizeof(blob));
+    fdt_builder_begin_node(&b, "");
+    fdt_builder_begin_node(&b, "soc");
+    fdt_builder_begin_node(&b, "test@100000");
+    fdt_builder_prop_string(&b, "compatible", "sifive,test1");
+    fdt_builder_prop_string(&b, "status", "disabled");
+    fdt_builder_end_node(&b);
+    fdt_builder_begin_node(&b, "test@200000");
+    fdt_builder_prop_string(&b, "compatible", "sifive,test1");
+    fdt_builder_prop_string(&b, "status", "okay");
+    fdt_builder_end_node(&b);
+    fdt_builder_end_node(&b);
+    fdt_builder_end_node(&b);
+    size_t size = fdt_builder_finish(&b);
+    KASSERT_NE(t, size, 0);
+    struct fdt fdt;
+    KASSERT_EQ(t, fdt_open(&fdt, blob, size), 0);
+    int node = fdt_find_compatible(&fdt, "sifive,test1");
+    KASSERT(t, node >= 0);
+    KEXPECT_STREQ(t, fdt_node_name(&fdt, node), "test@200000");
+    KEXPECT(t, fdt_node_enabled(&fdt, node));
+    KEXPECT_EQ(t, fdt_find_compatible(&fdt, "sifive,test0"), -E_NOENT);
+}

@@ -91,27 +91,6 @@ static int dtb_total_size(uintptr_t dtb_phys, size_t *size)
     return 0;
 }
 
-static bool node_enabled(const struct fdt *fdt, int node)
-{
-    const char *status = fdt_get_string(fdt, node, "status");
-    return !status || strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
-}
-
-/* Depth-first: the first enabled node under NODE compatible with COMPAT. */
-static int find_compatible(const struct fdt *fdt, int node, const char *compat, int depth)
-{
-    if (fdt_is_compatible(fdt, node, compat) && node_enabled(fdt, node))
-        return node;
-    if (depth >= FDT_MAX_DEPTH)
-        return -E_NOENT;
-    for (int child = fdt_first_child(fdt, node); child >= 0; child = fdt_next_sibling(fdt, child)) {
-        int found = find_compatible(fdt, child, compat, depth + 1);
-        if (found >= 0)
-            return found;
-    }
-    return -E_NOENT;
-}
-
 /* The SiFive test device, the only way to hand QEMU a failure exit status. */
 static void find_exit_device(const void *dtb, size_t size)
 {
@@ -120,7 +99,7 @@ static void find_exit_device(const void *dtb, size_t size)
     if (fdt_open(&fdt, dtb, size) != 0)
         return; /* cannot happen: fdt_boot_info() just opened the same blob */
     for (size_t i = 0; i < ARRAY_SIZE(compatibles); i++) {
-        int node = find_compatible(&fdt, fdt_root(&fdt), compatibles[i], 0);
+        int node = fdt_find_compatible(&fdt, compatibles[i]);
         uint64_t base, reg_size;
         if (node >= 0 && fdt_get_reg(&fdt, node, 0, &base, &reg_size) == 0 &&
             reg_size >= SIFIVE_TEST_REG_SIZE) {
