@@ -2,6 +2,7 @@
 # Installs everything Pagoda's build, boot and tests need on a Debian 12 machine.
 # Idempotent: packages already present are skipped, so a second run is quick.
 # Needs root (apt-get) only when something is missing.
+# Usage: ci/setup.sh [debug]   (debug: also gdb-multiarch, for ./pagoda debug)
 set -eu
 
 packages=(
@@ -11,6 +12,9 @@ packages=(
   grub-pc-bin grub-common xorriso mtools   # the x86_64 Multiboot2 ISO
   cpio                                     # boot-module archives
 )
+
+# ./pagoda debug needs a debugger that knows all three architectures.
+[ "${1:-}" = debug ] && packages+=(gdb-multiarch)
 
 missing=()
 for p in "${packages[@]}"; do
