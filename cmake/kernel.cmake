@@ -15,6 +15,7 @@ set(KERNEL_SOURCES
   kernel/bench.c
   kernel/bench_clock.c
   kernel/arch/pt/page_directory.c
+  mm/kmalloc.c
   mm/mm_init.c
   mm/quickmap.c
 )
