@@ -14,6 +14,7 @@ set(KERNEL_SOURCES
   kernel/kernel_vm.c
   kernel/bench.c
   kernel/bench_clock.c
+  kernel/demo.c
   kernel/arch/pt/page_directory.c
   mm/kmalloc.c
   mm/mm_init.c

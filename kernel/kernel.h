@@ -9,3 +9,6 @@
 
 /* The boot information kmain() was started with (NULL on the host). */
 const struct boot_info *boot_info_current(void);
+
+/* The default run's demonstration of the memory layers (kernel/demo.c). */
+void kernel_demo_run(void);

@@ -3,7 +3,8 @@
  * page directory and starts the memory manager, prints the memory map and the
  * memory totals, then runs the in-kernel tests if the command line
  * asks for them ("ktest=all" or "ktest=suite,suite"), or the benchmarks
- * ("bench" or "bench=prefix,prefix"), and powers off.
+ * ("bench" or "bench=prefix,prefix"), or else a short demonstration of the
+ * memory layers (kernel/demo.c), and powers off.
  */
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
@@ -47,23 +48,15 @@ void kmain(struct boot_info *bi)
     const char *filter;
     size_t filter_len;
     if (boot_cmdline_get(bi->cmdline, "ktest", &filter, &filter_len)) {
-        if (filter_len == 0) {
-            filter = "all";
-            filter_len = 3;
-        }
-        int failed = ktest_run(filter, filter_len);
+        int failed = ktest_run(filter_len ? filter : "all", filter_len ? filter_len : 3);
         kprintf("pagoda: tests %s\n", failed ? "FAILED" : "passed");
         arch_poweroff(failed ? EXIT_FAILURE_STATUS : EXIT_SUCCESS_STATUS);
     }
+    if (boot_cmdline_get(bi->cmdline, "bench", &filter, &filter_len))
+        bench_run(filter_len ? filter : "all", filter_len ? filter_len : 3);
+    else
+        kernel_demo_run();
 
-    if (boot_cmdline_get(bi->cmdline, "bench", &filter, &filter_len)) {
-        if (filter_len == 0) {
-            filter = "all";
-            filter_len = 3;
-        }
-        bench_run(filter, filter_len);
-    }
-
-    kprintf("pagoda: boot complete; the memory server has no work yet, powering off\n");
+    kprintf("pagoda: boot complete, powering off\n");
     arch_poweroff(EXIT_SUCCESS_STATUS);
 }

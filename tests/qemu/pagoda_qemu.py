@@ -204,8 +204,8 @@ def judge(args, lines, status, timed_out):
 
     report = ktap.parse(lines)
     if not args.ktest_filters:
-        # A plain boot: it must show the banner and the memory map and power off cleanly.
-        for needle in ("Pagoda", "memory map:", "usable RAM"):
+        # A plain boot: the banner, the memory map, the demonstration, a clean power-off.
+        for needle in ("Pagoda", "memory map:", "usable RAM", "the totals add up"):
             if not any(needle in line for line in lines):
                 problems.append(f"the console never showed '{needle}'")
         if kernel_status != 0:
