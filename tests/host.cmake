@@ -129,6 +129,19 @@ if(PAGODA_HAVE_LIBFUZZER)
             -artifact_prefix=${FUZZ_ARTIFACTS}/phys- ${FUZZ_CORPUS}/phys)
   set_tests_properties(fuzz.phys PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
 
+  # The region tree against a sorted array.
+  add_executable(fuzz_region_tree tests/fuzz/fuzz_region_tree.c mm/region_tree.c)
+  pagoda_host_flags(fuzz_region_tree)
+  target_compile_options(fuzz_region_tree PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
+  target_link_options(fuzz_region_tree PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
+  target_link_libraries(fuzz_region_tree PRIVATE pagoda-fuzz-portable)
+  file(MAKE_DIRECTORY ${FUZZ_CORPUS}/region_tree)
+  add_test(NAME fuzz.region_tree
+    COMMAND fuzz_region_tree -max_total_time=15 -timeout=10 -rss_limit_mb=2048
+            -print_final_stats=1 -artifact_prefix=${FUZZ_ARTIFACTS}/region_tree-
+            ${FUZZ_CORPUS}/region_tree)
+  set_tests_properties(fuzz.region_tree PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
+
   # The page-table engine against the reference model, over every format.
   if(PT_HOST_TEST_SOURCES)
     file(GLOB swmmu_sources ${CMAKE_SOURCE_DIR}/tests/host/swmmu_*.c)
