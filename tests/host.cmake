@@ -99,66 +99,43 @@ if(PAGODA_HAVE_LIBFUZZER)
     COMMENT "Writing fuzz seed corpora")
   add_custom_target(pagoda-fuzz-seed-corpora ALL DEPENDS ${FUZZ_SEEDS}/seeds.stamp)
 
-  foreach(name fdt multiboot2)
-    add_executable(fuzz_${name} tests/fuzz/fuzz_${name}.c)
+  # pagoda_fuzzer(<name> [SEEDS] [INCLUDE_ARCH] SOURCES ...): the target fuzz_<name>
+  # from tests/fuzz/fuzz_<name>.c and SOURCES, and the ctest entry fuzz.<name>
+  # that runs it for 15 s. New inputs go to the first folder, which stays in the
+  # build tree between runs; SEEDS adds the written seed corpus as a second.
+  function(pagoda_fuzzer name)
+    cmake_parse_arguments(ARG "SEEDS;INCLUDE_ARCH" "" "SOURCES" ${ARGN})
+    add_executable(fuzz_${name} tests/fuzz/fuzz_${name}.c ${ARG_SOURCES})
     pagoda_host_flags(fuzz_${name})
+    if(ARG_INCLUDE_ARCH)
+      target_include_directories(fuzz_${name} PRIVATE ${PAGODA_ARCH_INCLUDE_DIRS})
+    endif()
     target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
     target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
     target_link_libraries(fuzz_${name} PRIVATE pagoda-fuzz-portable)
-    add_dependencies(fuzz_${name} pagoda-fuzz-seed-corpora)
-
-    # New inputs go to the first folder, which stays in the build tree between runs.
+    set(corpora ${FUZZ_CORPUS}/${name})
+    if(ARG_SEEDS)
+      add_dependencies(fuzz_${name} pagoda-fuzz-seed-corpora)
+      list(APPEND corpora ${FUZZ_SEEDS}/${name})
+    endif()
     file(MAKE_DIRECTORY ${FUZZ_CORPUS}/${name} ${FUZZ_ARTIFACTS})
     add_test(NAME fuzz.${name}
-      COMMAND fuzz_${name} -max_total_time=15 -timeout=5 -rss_limit_mb=2048
-              -print_final_stats=1 -artifact_prefix=${FUZZ_ARTIFACTS}/${name}-
-              ${FUZZ_CORPUS}/${name} ${FUZZ_SEEDS}/${name})
+      COMMAND fuzz_${name} -max_total_time=15 -timeout=10 -rss_limit_mb=2048
+              -print_final_stats=1 -artifact_prefix=${FUZZ_ARTIFACTS}/${name}- ${corpora})
     set_tests_properties(fuzz.${name} PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
-  endforeach()
+  endfunction()
 
-  # The physical allocator against its reference model.
-  add_executable(fuzz_phys tests/fuzz/fuzz_phys.c tests/host/mm/phys_model.c
-                 tests/host/mm/host_ram.c ${MM_SOURCES})
-  pagoda_host_flags(fuzz_phys)
-  target_compile_options(fuzz_phys PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
-  target_link_options(fuzz_phys PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
-  target_link_libraries(fuzz_phys PRIVATE pagoda-fuzz-portable)
-  file(MAKE_DIRECTORY ${FUZZ_CORPUS}/phys)
-  add_test(NAME fuzz.phys
-    COMMAND fuzz_phys -max_total_time=15 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-            -artifact_prefix=${FUZZ_ARTIFACTS}/phys- ${FUZZ_CORPUS}/phys)
-  set_tests_properties(fuzz.phys PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
-
-  # The region tree against a sorted array.
-  add_executable(fuzz_region_tree tests/fuzz/fuzz_region_tree.c mm/region_tree.c)
-  pagoda_host_flags(fuzz_region_tree)
-  target_compile_options(fuzz_region_tree PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
-  target_link_options(fuzz_region_tree PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
-  target_link_libraries(fuzz_region_tree PRIVATE pagoda-fuzz-portable)
-  file(MAKE_DIRECTORY ${FUZZ_CORPUS}/region_tree)
-  add_test(NAME fuzz.region_tree
-    COMMAND fuzz_region_tree -max_total_time=15 -timeout=10 -rss_limit_mb=2048
-            -print_final_stats=1 -artifact_prefix=${FUZZ_ARTIFACTS}/region_tree-
-            ${FUZZ_CORPUS}/region_tree)
-  set_tests_properties(fuzz.region_tree PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
-
+  # The boot parsers, from seed blobs like the boards' own.
+  pagoda_fuzzer(fdt SEEDS)
+  pagoda_fuzzer(multiboot2 SEEDS)
+  # The physical allocator and the region tree against their reference models.
+  pagoda_fuzzer(phys SOURCES tests/host/mm/phys_model.c tests/host/mm/host_ram.c ${MM_SOURCES})
+  pagoda_fuzzer(region_tree SOURCES mm/region_tree.c)
   # The page-table engine against the reference model, over every format.
-  if(PT_HOST_TEST_SOURCES)
-    file(GLOB swmmu_sources ${CMAKE_SOURCE_DIR}/tests/host/swmmu_*.c)
-    add_executable(fuzz_pd tests/fuzz/fuzz_pd.c tests/host/pt/pd_model.c
-                   tests/host/pt/pd_fixture.c tests/host/pt/simphys.c tests/host/pd_hw_host.c
-                   ${swmmu_sources} kernel/arch/pt/page_directory.c ${PT_FORMAT_SOURCES})
-    pagoda_host_flags(fuzz_pd)
-    target_include_directories(fuzz_pd PRIVATE ${PAGODA_ARCH_INCLUDE_DIRS})
-    target_compile_options(fuzz_pd PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
-    target_link_options(fuzz_pd PRIVATE -fsanitize=fuzzer ${FUZZ_SANITIZERS})
-    target_link_libraries(fuzz_pd PRIVATE pagoda-fuzz-portable)
-    file(MAKE_DIRECTORY ${FUZZ_CORPUS}/pd)
-    add_test(NAME fuzz.pd
-      COMMAND fuzz_pd -max_total_time=15 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-              -artifact_prefix=${FUZZ_ARTIFACTS}/pd- ${FUZZ_CORPUS}/pd)
-    set_tests_properties(fuzz.pd PROPERTIES LABELS "host;fuzz" TIMEOUT 60)
-  endif()
+  file(GLOB swmmu_sources ${CMAKE_SOURCE_DIR}/tests/host/swmmu_*.c)
+  pagoda_fuzzer(pd INCLUDE_ARCH SOURCES tests/host/pt/pd_model.c tests/host/pt/pd_fixture.c
+                tests/host/pt/simphys.c tests/host/pd_hw_host.c ${swmmu_sources}
+                kernel/arch/pt/page_directory.c ${PT_FORMAT_SOURCES})
 else()
   message(STATUS "pagoda: ${CMAKE_C_COMPILER_ID} has no libFuzzer here: fuzz targets and "
                  "fuzz.* tests skipped (use clang with libclang-rt-14-dev)")
