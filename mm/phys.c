@@ -316,6 +316,16 @@ void phys_uncommit(struct phys_commitment *commitment)
     commitment->remaining = 0;
 }
 
+void phys_commitment_release(struct phys_commitment *commitment, uint64_t pages)
+{
+    if (pages > commitment->remaining)
+        panic("phys_commitment_release: %llu pages released from a commitment of %llu",
+              (unsigned long long)pages, (unsigned long long)commitment->remaining);
+    ASSERT(pages <= phys.committed);
+    commitment->remaining -= pages;
+    phys.committed -= pages;
+}
+
 int phys_init_zero_page(void)
 {
     ASSERT(phys.zero_page.value == 0);

@@ -102,6 +102,12 @@ int phys_commit(uint64_t pages, struct phys_commitment *commitment) MUST_CHECK;
 paddr_t phys_commitment_take(struct phys_commitment *commitment, enum phys_usage usage);
 /* Give back what is left of COMMITMENT. */
 void phys_uncommit(struct phys_commitment *commitment);
+/*
+ * Give back PAGES of COMMITMENT (which must hold that many): for an owner
+ * whose need shrank before it used them, e.g. a copy-on-write page whose
+ * copy will never be made.
+ */
+void phys_commitment_release(struct phys_commitment *commitment, uint64_t pages);
 
 /* The shared read-only page of zeros (never freed; references are not counted). */
 paddr_t phys_zero_page(void);

@@ -129,7 +129,8 @@ if(PAGODA_HAVE_LIBFUZZER)
   pagoda_fuzzer(fdt SEEDS)
   pagoda_fuzzer(multiboot2 SEEDS)
   # The physical allocator and the region tree against their reference models.
-  pagoda_fuzzer(phys SOURCES tests/host/mm/phys_model.c tests/host/mm/host_ram.c ${MM_SOURCES})
+  pagoda_fuzzer(phys SOURCES tests/host/mm/phys_model.c tests/host/mm/host_ram.c
+                ${MM_PHYS_SOURCES})
   pagoda_fuzzer(region_tree SOURCES mm/region_tree.c)
   # The page-table engine against the reference model, over every format.
   file(GLOB swmmu_sources ${CMAKE_SOURCE_DIR}/tests/host/swmmu_*.c)

@@ -124,6 +124,9 @@ int pd_quick_slot_init(struct page_directory *pd, vaddr_t va, struct pd_quick_sl
 void pd_quick_enter(struct pd_quick_slot *slot, paddr_t pa);
 void pd_quick_remove(struct pd_quick_slot *slot);
 
+/* The end of the user half: user mappings lie below this address. */
+uint64_t pd_user_limit(const struct page_directory *pd);
+
 /* The name of PD's page-table format ("Sv39", "x86_64 4-level", ...). */
 const char *pd_format_name(const struct page_directory *pd);
 

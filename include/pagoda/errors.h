@@ -17,7 +17,8 @@
     X(E_FORMAT, 10, "malformed input")                                \
     X(E_OVERLAP, 11, "overlapping ranges")                            \
     X(E_NOSPACE, 12, "table full")                                    \
-    X(E_NOTSUP, 13, "not supported")
+    X(E_NOTSUP, 13, "not supported")                                  \
+    X(E_PERM, 14, "operation not permitted")
 
 enum error {
 #define PAGODA_ERROR_ENUM(name, value, text) name = value,

@@ -622,6 +622,11 @@ int pd_update_accessed_dirty(struct page_directory *pd, vaddr_t va, int access, 
     return 0;
 }
 
+uint64_t pd_user_limit(const struct page_directory *pd)
+{
+    return user_limit(pd->format);
+}
+
 const char *pd_format_name(const struct page_directory *pd)
 {
     return pd->format->name;

@@ -223,6 +223,28 @@ KTEST(phys, commit_guarantees_allocation)
     fixture_fini(&f);
 }
 
+KTEST(phys, commitment_release_returns_part)
+{
+    struct phys_fixture f;
+    fixture_init(&f);
+    uint64_t total = free_pages();
+    struct phys_commitment c;
+    KASSERT_EQ(t, phys_commit(10, &c), 0);
+    phys_commitment_release(&c, 3);
+    KEXPECT_EQ(t, c.remaining, 7);
+    KEXPECT_EQ(t, uncommitted_pages(), total - 7);
+    phys_commitment_release(&c, 0);
+    KEXPECT_EQ(t, c.remaining, 7);
+    paddr_t page = phys_commitment_take(&c, PHYS_USAGE_TEST);
+    phys_commitment_release(&c, 6);
+    KEXPECT_EQ(t, c.remaining, 0);
+    KEXPECT_EQ(t, uncommitted_pages(), total - 1);
+    phys_page_unref(page);
+    KEXPECT_EQ(t, uncommitted_pages(), total);
+    KEXPECT(t, phys_check_totals());
+    fixture_fini(&f);
+}
+
 KTEST(phys, zero_page_is_zero_and_shared)
 {
     struct phys_fixture f;
@@ -304,6 +326,13 @@ static void take_from_empty_commitment(void)
     phys_commitment_take(&c, PHYS_USAGE_TEST);
 }
 
+static void release_more_than_committed(void)
+{
+    struct phys_commitment c;
+    if (phys_commit(2, &c) == 0)
+        phys_commitment_release(&c, 3);
+}
+
 static void free_shared_run(void)
 {
     paddr_t page;
@@ -322,6 +351,7 @@ KTEST(phys, misuse_panics_with_a_message)
     KEXPECT(t, panics(free_never_allocated));
     KEXPECT(t, panics(take_from_empty_commitment));
     KEXPECT(t, panics(free_shared_run));
+    KEXPECT(t, panics(release_more_than_committed));
     /* And the allocator here, in the parent, is untouched. */
     KEXPECT_EQ(t, free_pages(), RAM_PAGES + RAM2_PAGES);
     KEXPECT(t, phys_check_totals());

@@ -1,0 +1,107 @@
+/*
+ * VMObjects: what a region's memory is made of (the seed's VMObject family).
+ * A VMObject is a reference-counted array of page slots; regions map windows
+ * of it. Kinds share this header and differ in an operations table:
+ *
+ *   anonymous   memory that starts as zeros (mm/anon_vmobject.c)
+ *   inode       a file's pages (later)
+ *   MMIO        a device's physical range (later)
+ *
+ * A page slot holds one of:
+ *   paddr(0)               no page: nothing has been promised for it
+ *   phys_zero_page()       reads as zeros; mapped read-only, never written
+ *   PHYS_LAZY_COMMITTED    reads as zeros; a page is committed for it and is
+ *                          taken from the object's commitment on first write
+ *   any other address      a real page this object holds a reference on
+ */
+#pragma once
+
+#include "mm/phys.h"
+#include <pagoda/fault.h>
+
+enum vmobject_kind {
+    VMOBJECT_ANONYMOUS,
+    VMOBJECT_INODE,
+    VMOBJECT_MMIO,
+};
+
+/* How an anonymous object gets its memory (the seed's AllocationStrategy). */
+enum allocation_strategy {
+    ALLOCATION_RESERVE,      /* commit every page now, allocate each on first write */
+    ALLOCATION_ALLOCATE_NOW, /* commit and allocate (zeroed) every page now */
+    ALLOCATION_NONE,         /* promise nothing: a first write may find no memory */
+};
+
+struct vmobject;
+
+struct vmobject_ops {
+    const char *name;
+    /* Release everything the object holds (its last reference went). */
+    void (*destroy)(struct vmobject *vmo);
+};
+
+struct region;
+
+struct vmobject {
+    const struct vmobject_ops *ops;
+    enum vmobject_kind kind;
+    uint32_t refcount;
+    uint64_t page_count;
+    paddr_t *pages;          /* page_count slots */
+    struct region *mappers;  /* the regions mapping this object (mm/address_space.c keeps it) */
+};
+
+/* Take and drop a reference; the object is destroyed with its last one. */
+void vmobject_ref(struct vmobject *vmo);
+void vmobject_unref(struct vmobject *vmo);
+
+/* --- anonymous memory ---------------------------------------------------------- */
+
+/*
+ * A new anonymous object of PAGES pages. RESERVE and ALLOCATE_NOW commit all
+ * of them now and fail with -E_NOMEM (nothing changed) if they cannot;
+ * NONE never fails for lack of memory here. -E_INVAL for 0 pages.
+ */
+int anon_vmobject_create(uint64_t pages, enum allocation_strategy strategy,
+                         struct vmobject **out) MUST_CHECK;
+
+/*
+ * The fork of an anonymous object: a new object sharing every page with
+ * VMO, both now copy-on-write. Commits now everything breaking the sharing
+ * can need (one page per shared real page, shared by both objects, plus the
+ * clone's own share of VMO's not-yet-used commitment), so that no later
+ * write fault on committed memory can fail; -E_NOMEM if that cannot be had.
+ */
+int anon_vmobject_clone(struct vmobject *vmo, struct vmobject **out) MUST_CHECK;
+
+/* Must a write to page INDEX copy it first? (In a shared region, never.) */
+bool anon_vmobject_should_cow(const struct vmobject *vmo, uint64_t index, bool shared);
+
+/*
+ * Give page INDEX a real, zeroed page for a write (its slot held no page,
+ * the zero page, or the lazy-committed marker): from the object's
+ * commitment if it has one for the slot, else newly allocated.
+ * FAULT_RESPONSE_OUT_OF_MEMORY only for uncommitted memory.
+ */
+enum fault_response anon_vmobject_zero_fault(struct vmobject *vmo, uint64_t index);
+
+/*
+ * Break copy-on-write for page INDEX: if no one else holds the page, keep
+ * it (and release the page committed for the copy); else copy it into a
+ * page from the shared COW commitment (or a new page for uncommitted memory).
+ */
+enum fault_response anon_vmobject_cow_fault(struct vmobject *vmo, uint64_t index);
+
+/*
+ * Purgeable memory: a volatile object's pages may be reclaimed under
+ * pressure. Setting it non-volatile again reports in *WAS_PURGED whether
+ * they were (the contents are then zeros). Making it non-volatile commits
+ * its pages again: -E_NOMEM if that fails (it then stays volatile).
+ */
+int anon_vmobject_set_volatile(struct vmobject *vmo, bool is_volatile, bool *was_purged) MUST_CHECK;
+bool anon_vmobject_is_volatile(const struct vmobject *vmo);
+/* Reclaim a volatile object's pages now; returns how many were freed (0 if not volatile). */
+uint64_t anon_vmobject_purge(struct vmobject *vmo);
+
+/* Pages committed to VMO and not yet used (its own plus its share of COW pages). */
+uint64_t anon_vmobject_committed_pages(const struct vmobject *vmo);
