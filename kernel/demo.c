@@ -2,13 +2,18 @@
  * The default run's demonstration: with no ktest= or bench on the command
  * line, kmain shows the memory server's layers at work on this board --
  * a commitment and pages drawn from it, zeroed through quickmap, a mapping
- * made through the PageDirectory, kernel heap objects -- printing the system
- * totals at each step, and checks that everything comes back at the end.
+ * made through the PageDirectory, kernel heap objects, then a scripted
+ * workload on address spaces (lazy allocation, fork with copy-on-write, a
+ * shared region, purgeable memory) -- printing the regions, statistics and
+ * system totals at each step, and checks that everything comes back.
+ * The program's accesses are made with as_access_word(), the path copy-in
+ * and copy-out take, until user mode runs real programs.
  */
 #include "kernel/console.h"
 #include "kernel/kernel_vm.h"
 #include "kernel/lib/format.h"
 #include "kernel/panic.h"
+#include "mm/address_space.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/quickmap.h"
@@ -84,6 +89,92 @@ static void demo_heap(void)
         kfree(objects[i]);
 }
 
+#define DEMO_HEAP UINT64_C(0x400000)
+#define DEMO_SHARED UINT64_C(0x800000)
+#define DEMO_CACHE UINT64_C(0xc00000)
+#define DEMO_STACK UINT64_C(0x7ff000)
+#define PAGE PHYS_PAGE_SIZE
+
+static void touch(struct address_space *as, uint64_t va, uint64_t value)
+{
+    enum fault_response response = as_access_word(as, va, FAULT_WRITE, &value);
+    if (response != FAULT_RESPONSE_CONTINUE)
+        kprintf("demo: write at %#llx: %s\n", (unsigned long long)va, fault_response_name(response));
+}
+
+static uint64_t look(struct address_space *as, uint64_t va)
+{
+    uint64_t value = 0;
+    enum fault_response response = as_access_word(as, va, FAULT_READ, &value);
+    if (response != FAULT_RESPONSE_CONTINUE)
+        kprintf("demo: read at %#llx: %s\n", (unsigned long long)va, fault_response_name(response));
+    return value;
+}
+
+static int demo_address_spaces(void)
+{
+    struct address_space init, child;
+    struct region *cache;
+    int err = as_create(&init, kernel_pd(), 1);
+    if (err)
+        return err;
+    err = as_allocate_region(&init, DEMO_HEAP, 64 * KiB, 0, REGION_READ | REGION_WRITE, 0,
+                             ALLOCATION_RESERVE, "heap", NULL);
+    if (!err)
+        err = as_allocate_region(&init, DEMO_STACK - 16 * KiB, 16 * KiB, 0,
+                                 REGION_READ | REGION_WRITE, REGION_STACK, ALLOCATION_RESERVE,
+                                 "main thread", NULL);
+    if (!err)
+        err = as_allocate_region(&init, DEMO_SHARED, 32 * KiB, 0, REGION_READ | REGION_WRITE,
+                                 REGION_SHARED, ALLOCATION_RESERVE, "message buffer", NULL);
+    if (!err)
+        err = as_allocate_region(&init, DEMO_CACHE, 32 * KiB, 0, REGION_READ | REGION_WRITE, 0,
+                                 ALLOCATION_RESERVE, "purgeable cache", &cache);
+    if (err) {
+        as_destroy(&init);
+        return err;
+    }
+    as_print(&init, "init, before it runs");
+    /* Lazy allocation: reads see the zero page, only written pages become real. */
+    for (uint64_t i = 0; i < 16; i++)
+        look(&init, DEMO_HEAP + i * PAGE);
+    for (uint64_t i = 0; i < 4; i++)
+        touch(&init, DEMO_HEAP + i * PAGE, 1000 + i);
+    touch(&init, DEMO_STACK - 8, 0x57ac);
+    touch(&init, DEMO_SHARED, 1);
+    for (uint64_t i = 0; i < 8; i++)
+        touch(&init, DEMO_CACHE + i * PAGE, i);
+    as_print(&init, "init, after touching 4 heap pages, the stack, the shared and cache pages");
+
+    err = as_fork(&init, &child, 2);
+    if (err) {
+        as_destroy(&init);
+        return err;
+    }
+    as_print(&child, "child, just forked: every private page shared copy-on-write");
+    touch(&child, DEMO_HEAP, 2000);
+    touch(&child, DEMO_SHARED, 2);
+    kprintf("demo: child wrote its heap page: init reads %llu, child reads %llu\n",
+            (unsigned long long)look(&init, DEMO_HEAP), (unsigned long long)look(&child, DEMO_HEAP));
+    kprintf("demo: child wrote the shared page: init reads %llu\n",
+            (unsigned long long)look(&init, DEMO_SHARED));
+    as_print(&child, "child, after its writes");
+
+    bool purged = false;
+    err = anon_vmobject_set_volatile(cache->vmobject, true, &purged);
+    if (!err) {
+        kprintf("demo: init's cache made volatile; purging it frees %llu pages\n",
+                (unsigned long long)as_purge_vmobject(cache->vmobject));
+        err = anon_vmobject_set_volatile(cache->vmobject, false, &purged);
+        kprintf("demo: cache made non-volatile again: %s, reads %llu\n",
+                purged ? "it was purged" : "it was kept", (unsigned long long)look(&init, DEMO_CACHE + PAGE));
+    }
+    as_print(&init, "init, at the end");
+    as_destroy(&child);
+    as_destroy(&init);
+    return err;
+}
+
 void kernel_demo_run(void)
 {
     struct phys_stats before, after;
@@ -93,9 +184,12 @@ void kernel_demo_run(void)
     show("start");
     demo_pages();
     demo_heap();
+    int err = demo_address_spaces();
+    if (err)
+        kprintf("demo: the address-space workload stopped: %s\n", error_name(err));
     phys_get_stats(&after);
     kmalloc_get_stats(&heap_after);
-    show("end");
+    show("end, everything destroyed");
     /* The heap keeps one empty slab per size class for next time; all else must be back. */
     uint64_t kept = heap_after.pages - heap_before.pages;
     kprintf("demo: the heap keeps %llu empty slab page(s) for reuse\n", (unsigned long long)kept);

@@ -7,6 +7,7 @@
  */
 #include "mm/address_space.h"
 #include "mm/kmalloc.h"
+#include "mm/quickmap.h"
 #include "kernel/console.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/string.h"
@@ -429,6 +430,35 @@ uint64_t as_purge_vmobject(struct vmobject *vmo)
             panic("as_purge_vmobject: unmap"); /* 4 KiB user leaves: cannot fail */
     }
     return anon_vmobject_purge(vmo);
+}
+
+enum fault_response as_access_word(struct address_space *as, uint64_t va,
+                                   enum fault_access access, uint64_t *value)
+{
+    uint32_t needs = access == FAULT_WRITE ? PD_WRITE : PD_READ;
+    for (int tries = 0; tries < 2; tries++) {
+        struct pd_query_result q;
+        bool mapped = pd_query(&as->pd, vaddr(va), &q) == 0;
+        if (mapped && (q.prot & needs) && (q.prot & PD_USER)) {
+            uint64_t *page = quickmap_map(paddr(ALIGN_DOWN(q.phys.value, PAGE)));
+            uint64_t *word = page + (va % PAGE) / sizeof(uint64_t);
+            if (access == FAULT_WRITE)
+                *word = *value;
+            else
+                *value = *word;
+            quickmap_unmap(page);
+            return FAULT_RESPONSE_CONTINUE;
+        }
+        struct fault fault = {
+            .addr = vaddr(va), .access = access, .mode = FAULT_USER,
+            .cause = mapped ? FAULT_PROTECTION : FAULT_NOT_PRESENT,
+        };
+        enum fault_response response = as_handle_fault(as, &fault);
+        if (response != FAULT_RESPONSE_CONTINUE)
+            return response;
+    }
+    panic("as_access_word: %#llx still faults after the handler resolved it",
+          (unsigned long long)va);
 }
 
 /* --- statistics ---------------------------------------------------------------------- */

@@ -92,6 +92,17 @@ enum fault_response as_handle_fault(struct address_space *as, const struct fault
  */
 uint64_t as_purge_vmobject(struct vmobject *vmo);
 
+/*
+ * Read (FAULT_READ) or write (FAULT_WRITE) the 64-bit word at VA (8-byte
+ * aligned) as the space's program would, from the kernel: the page
+ * directory's mapping is checked, a missing or insufficient one goes
+ * through as_handle_fault() like a hardware fault, and the word is then
+ * reached through quickmap (the copy-in/copy-out path). Returns the fault
+ * response that stopped the access, or Continue.
+ */
+enum fault_response as_access_word(struct address_space *as, uint64_t va,
+                                   enum fault_access access, uint64_t *value);
+
 void as_get_stats(struct address_space *as, struct as_stats *stats);
 
 /* Print the regions and the statistics (for the default run and for people). */
