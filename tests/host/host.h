@@ -11,3 +11,10 @@
  * are unaffected.
  */
 void host_console_quiet(bool quiet);
+
+/*
+ * Run FN in a child process; true if it died of abort(), which is what a
+ * panic() does on the host. The child's output is dropped, so its panic
+ * message stays out of the KTAP stream; the parent's state is untouched.
+ */
+bool host_panics(void (*fn)(void));

@@ -9,6 +9,7 @@
 #include "tests/host/mm/host_ram.h"
 #include "mm/vmobject.h"
 #include <pagoda/errors.h>
+#include "tests/host/host.h"
 #include <pagoda/ktest.h>
 #include <signal.h>
 #include <stdio.h>
@@ -552,22 +553,6 @@ KTEST(anon_vmobject, references_keep_the_object)
     fixture_fini(t, &f);
 }
 
-/* Run FN in a child process; true if it died of abort() (a panic on the host). */
-static bool panics(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-            _exit(2);
-        fn();
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void unref_with_no_reference(void)
 {
     struct vmobject *vmo;
@@ -588,7 +573,7 @@ KTEST(anon_vmobject, refcount_underflow_panics)
 {
     struct av_fixture f;
     KASSERT(t, fixture_init(&f));
-    KEXPECT(t, panics(unref_with_no_reference));
-    KEXPECT(t, !panics(unref_once)); /* the check itself does not fire on correct use */
+    KEXPECT(t, host_panics(unref_with_no_reference));
+    KEXPECT(t, !host_panics(unref_once)); /* the check itself does not fire on correct use */
     fixture_fini(t, &f);
 }

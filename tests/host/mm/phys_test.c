@@ -6,6 +6,7 @@
 #include "tests/host/mm/host_ram.h"
 #include "mm/quickmap.h"
 #include <pagoda/errors.h>
+#include "tests/host/host.h"
 #include <pagoda/ktest.h>
 #include <signal.h>
 #include <stdio.h>
@@ -284,23 +285,6 @@ KTEST(phys, quickmap_copy_and_zero)
     fixture_fini(&f);
 }
 
-/* Run FN in a child process; true if it died of abort() (a panic on the host). */
-static bool panics(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* Keep the child's panic message out of the KTAP stream. */
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-            _exit(2);
-        fn();
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void double_free(void)
 {
     paddr_t page;
@@ -346,12 +330,12 @@ KTEST(phys, misuse_panics_with_a_message)
 {
     struct phys_fixture f;
     fixture_init(&f);
-    KEXPECT(t, panics(double_free));
-    KEXPECT(t, panics(free_unmanaged));
-    KEXPECT(t, panics(free_never_allocated));
-    KEXPECT(t, panics(take_from_empty_commitment));
-    KEXPECT(t, panics(free_shared_run));
-    KEXPECT(t, panics(release_more_than_committed));
+    KEXPECT(t, host_panics(double_free));
+    KEXPECT(t, host_panics(free_unmanaged));
+    KEXPECT(t, host_panics(free_never_allocated));
+    KEXPECT(t, host_panics(take_from_empty_commitment));
+    KEXPECT(t, host_panics(free_shared_run));
+    KEXPECT(t, host_panics(release_more_than_committed));
     /* And the allocator here, in the parent, is untouched. */
     KEXPECT_EQ(t, free_pages(), RAM_PAGES + RAM2_PAGES);
     KEXPECT(t, phys_check_totals());

@@ -7,6 +7,7 @@
  */
 #include "mm/region_tree.h"
 #include <pagoda/errors.h>
+#include "tests/host/host.h"
 #include <pagoda/ktest.h>
 #include <signal.h>
 #include <stdio.h>
@@ -410,23 +411,6 @@ KTEST(region_tree, check_catches_damage)
     KEXPECT(t, !region_tree_check(&tree));
 }
 
-/* Run FN in a child process; true if it died of abort() (a panic on the host). */
-static bool panics(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* Keep the child's panic message out of the KTAP stream. */
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-            _exit(2);
-        fn();
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void remove_twice(void)
 {
     struct region_tree tree;
@@ -457,9 +441,9 @@ static void empty_window(void)
 
 KTEST(region_tree, misuse_panics)
 {
-    KEXPECT(t, panics(remove_twice));
-    KEXPECT(t, panics(remove_from_other_tree));
-    KEXPECT(t, panics(empty_window));
+    KEXPECT(t, host_panics(remove_twice));
+    KEXPECT(t, host_panics(remove_from_other_tree));
+    KEXPECT(t, host_panics(empty_window));
 }
 
 /* --- the randomized model-based test -------------------------------------- */
