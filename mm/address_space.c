@@ -364,13 +364,20 @@ static bool is_real_page(paddr_t slot)
            slot.value != phys_zero_page().value;
 }
 
-/* Replace whatever maps the page at VA with PAGE and PROT. */
+/*
+ * Map PAGE at VA with PROT, replacing what maps it now. A not-present fault
+ * maps straight away; only when something is there (a protection fault) is
+ * it unmapped first, which costs a walk and an emptiness check.
+ */
 static enum fault_response map_page(struct address_space *as, const struct region *r, uint64_t va,
                                     paddr_t page, uint32_t prot)
 {
-    int err = pd_unmap(&as->pd, vaddr(va), PAGE);
-    if (!err)
-        err = pd_map(&as->pd, vaddr(va), page, PAGE, prot, r->type);
+    int err = pd_map(&as->pd, vaddr(va), page, PAGE, prot, r->type);
+    if (err == -E_EXIST) {
+        err = pd_unmap(&as->pd, vaddr(va), PAGE);
+        if (!err)
+            err = pd_map(&as->pd, vaddr(va), page, PAGE, prot, r->type);
+    }
     if (err == -E_NOMEM)
         return FAULT_RESPONSE_OUT_OF_MEMORY; /* a page-table page could not be had */
     if (err)

@@ -14,6 +14,9 @@ struct bench_case {
     const char *name;
     /* Perform the operation ITERATIONS times; return how many were done (0: skipped). */
     uint64_t (*run)(uint64_t iterations);
+    /* Optional, outside the timed part: prepare for RUN(ITERATIONS), and clean up after. */
+    bool (*setup)(uint64_t iterations);
+    void (*teardown)(void);
 };
 
 #define BENCH_SECTION "bench_cases"
@@ -22,7 +25,17 @@ struct bench_case {
     static uint64_t bench_fn_##name_(uint64_t iterations);                             \
     static const struct bench_case bench_case_##name_                                  \
         __attribute__((used, section(BENCH_SECTION), aligned(sizeof(void *)))) = {     \
-            #name_, bench_fn_##name_,                                                  \
+            .name = #name_, .run = bench_fn_##name_,                                   \
+        };                                                                             \
+    static uint64_t bench_fn_##name_(uint64_t iterations)
+
+/* A benchmark with untimed set-up and tear-down (SETUP returns false to skip). */
+#define BENCH_WITH_SETUP(name_, setup_, teardown_)                                     \
+    static uint64_t bench_fn_##name_(uint64_t iterations);                             \
+    static const struct bench_case bench_case_##name_                                  \
+        __attribute__((used, section(BENCH_SECTION), aligned(sizeof(void *)))) = {     \
+            .name = #name_, .run = bench_fn_##name_, .setup = setup_,                  \
+            .teardown = teardown_,                                                     \
         };                                                                             \
     static uint64_t bench_fn_##name_(uint64_t iterations)
 

@@ -204,8 +204,11 @@ def judge(args, lines, status, timed_out):
 
     report = ktap.parse(lines)
     if not args.ktest_filters:
-        # A plain boot: the banner, the memory map, the demonstration, a clean power-off.
-        for needle in ("Pagoda", "memory map:", "usable RAM", "the totals add up"):
+        # A plain boot: the banner, the memory map, the demonstration (or the
+        # benchmarks), a clean power-off.
+        benchmarks = re.search(r"(^|\s)bench(=|\s|$)", args.cmdline) is not None
+        last = "bench: done" if benchmarks else "the totals add up"
+        for needle in ("Pagoda", "memory map:", "usable RAM", last):
             if not any(needle in line for line in lines):
                 problems.append(f"the console never showed '{needle}'")
         if kernel_status != 0:
