@@ -358,12 +358,6 @@ static enum fault_response crash(const struct fault *fault, const char *why)
     return FAULT_RESPONSE_SHOULD_CRASH;
 }
 
-static bool is_real_page(paddr_t slot)
-{
-    return slot.value != 0 && slot.value != PHYS_LAZY_COMMITTED.value &&
-           slot.value != phys_zero_page().value;
-}
-
 /*
  * Map PAGE at VA with PROT, replacing what maps it now. A not-present fault
  * maps straight away; only when something is there (a protection fault) is
@@ -406,7 +400,7 @@ enum fault_response as_handle_fault(struct address_space *as, const struct fault
         enum fault_response response = FAULT_RESPONSE_CONTINUE;
         if (anon_vmobject_should_cow(vmo, index, shared)) {
             response = anon_vmobject_cow_fault(vmo, index);
-        } else if (!is_real_page(vmo->pages[index])) {
+        } else if (!vmobject_slot_is_page(vmo->pages[index])) {
             response = anon_vmobject_zero_fault(vmo, index);
             /* Other mappers of a shared object may map the zero page there: drop that. */
             if (response == FAULT_RESPONSE_CONTINUE && shared)
@@ -419,7 +413,7 @@ enum fault_response as_handle_fault(struct address_space *as, const struct fault
     /* A read or an execute: the page the object has, or the zero page, never writable. */
     paddr_t page = vmo->pages[index];
     bool copy_on_write = vmo->kind == VMOBJECT_ANONYMOUS && anon_vmobject_should_cow(vmo, index, shared);
-    if (!is_real_page(page)) {
+    if (!vmobject_slot_is_page(page)) {
         if (vmo->kind != VMOBJECT_ANONYMOUS)
             return crash(fault, "the object has no page there");
         page = phys_zero_page();
@@ -480,7 +474,7 @@ void as_get_stats(struct address_space *as, struct as_stats *s)
                                anon_vmobject_is_volatile(r->vmobject);
         for (uint64_t i = 0; i < region_pages(r); i++) {
             paddr_t page = r->vmobject->pages[r->offset_pages + i];
-            if (!is_real_page(page))
+            if (!vmobject_slot_is_page(page))
                 continue;
             s->amount_resident += PAGE;
             if (phys_page_refcount(page) > 1)

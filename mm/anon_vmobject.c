@@ -67,13 +67,6 @@ static const struct anon_vmobject *anon_of_const(const struct vmobject *vmo)
     return (const struct anon_vmobject *)vmo;
 }
 
-/* Does SLOT hold a page this object has a reference on? */
-static bool slot_is_real(paddr_t slot)
-{
-    return slot.value != 0 && slot.value != phys_zero_page().value &&
-           slot.value != PHYS_LAZY_COMMITTED.value;
-}
-
 static bool cow_get(const struct anon_vmobject *a, uint64_t index)
 {
     return (a->cow[index / COW_BITS_PER_WORD] >> (index % COW_BITS_PER_WORD)) & 1;
@@ -195,7 +188,7 @@ int anon_vmobject_clone(struct vmobject *vmo, struct vmobject **out)
     for (uint64_t i = 0; i < vmo->page_count; i++) {
         if (vmo->pages[i].value == PHYS_LAZY_COMMITTED.value)
             lazy++;
-        else if (slot_is_real(vmo->pages[i]))
+        else if (vmobject_slot_is_page(vmo->pages[i]))
             real++;
     }
 
@@ -235,7 +228,7 @@ int anon_vmobject_clone(struct vmobject *vmo, struct vmobject **out)
     for (uint64_t i = 0; i < vmo->page_count; i++) {
         paddr_t slot = vmo->pages[i];
         clone->vmo.pages[i] = slot;
-        if (!slot_is_real(slot))
+        if (!vmobject_slot_is_page(slot))
             continue;
         phys_page_ref(slot);
         cow_set_bit(parent, i);
@@ -256,7 +249,7 @@ bool anon_vmobject_should_cow(const struct vmobject *vmo, uint64_t index, bool s
     ASSERT(index < vmo->page_count);
     if (shared)
         return false;
-    return slot_is_real(vmo->pages[index]) && cow_get(a, index);
+    return vmobject_slot_is_page(vmo->pages[index]) && cow_get(a, index);
 }
 
 enum fault_response anon_vmobject_zero_fault(struct vmobject *vmo, uint64_t index)
@@ -264,7 +257,7 @@ enum fault_response anon_vmobject_zero_fault(struct vmobject *vmo, uint64_t inde
     struct anon_vmobject *a = anon_of(vmo);
     ASSERT(index < vmo->page_count);
     paddr_t slot = vmo->pages[index];
-    if (slot_is_real(slot))
+    if (vmobject_slot_is_page(slot))
         return FAULT_RESPONSE_CONTINUE; /* resolved by an earlier fault */
     paddr_t page;
     if (slot.value == PHYS_LAZY_COMMITTED.value) {
@@ -282,7 +275,7 @@ enum fault_response anon_vmobject_cow_fault(struct vmobject *vmo, uint64_t index
     struct anon_vmobject *a = anon_of(vmo);
     ASSERT(index < vmo->page_count);
     paddr_t old = vmo->pages[index];
-    if (!slot_is_real(old))
+    if (!vmobject_slot_is_page(old))
         return anon_vmobject_zero_fault(vmo, index); /* nothing to copy: a first write */
     if (!cow_get(a, index))
         return FAULT_RESPONSE_CONTINUE; /* already broken */
@@ -323,13 +316,13 @@ static int anon_make_nonvolatile(struct anon_vmobject *a)
 {
     uint64_t missing = 0;
     for (uint64_t i = 0; i < a->vmo.page_count; i++)
-        missing += !slot_is_real(a->vmo.pages[i]);
+        missing += !vmobject_slot_is_page(a->vmo.pages[i]);
     ASSERT(a->commitment.remaining == 0); /* given back when it became volatile */
     int err = phys_commit(missing, &a->commitment);
     if (err)
         return err;
     for (uint64_t i = 0; i < a->vmo.page_count; i++) {
-        if (!slot_is_real(a->vmo.pages[i]))
+        if (!vmobject_slot_is_page(a->vmo.pages[i]))
             a->vmo.pages[i] = PHYS_LAZY_COMMITTED;
     }
     a->is_volatile = false;
@@ -373,7 +366,7 @@ uint64_t anon_vmobject_purge(struct vmobject *vmo)
         return 0;
     uint64_t purged = 0;
     for (uint64_t i = 0; i < vmo->page_count; i++) {
-        if (!slot_is_real(vmo->pages[i]))
+        if (!vmobject_slot_is_page(vmo->pages[i]))
             continue;
         release_page(a, i);
         vmo->pages[i] = phys_zero_page();
@@ -393,7 +386,7 @@ static void anon_vmobject_destroy(struct vmobject *vmo)
 {
     struct anon_vmobject *a = anon_of(vmo);
     for (uint64_t i = 0; i < vmo->page_count; i++) {
-        if (slot_is_real(vmo->pages[i]))
+        if (vmobject_slot_is_page(vmo->pages[i]))
             release_page(a, i);
     }
     phys_uncommit(&a->commitment);

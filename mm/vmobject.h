@@ -51,6 +51,13 @@ struct vmobject {
     struct region *mappers;  /* the regions mapping this object (mm/address_space.c keeps it) */
 };
 
+/* Does SLOT hold a real page (not empty, not the zero page, not the lazy marker)? */
+static inline bool vmobject_slot_is_page(paddr_t slot)
+{
+    return slot.value != 0 && slot.value != phys_zero_page().value &&
+           slot.value != PHYS_LAZY_COMMITTED.value;
+}
+
 /* Take and drop a reference; the object is destroyed with its last one. */
 void vmobject_ref(struct vmobject *vmo);
 void vmobject_unref(struct vmobject *vmo);
