@@ -141,6 +141,8 @@ int as_map_vmobject(struct address_space *as, uint64_t va, uint64_t size, uint64
     if (!(access & (REGION_READ | REGION_WRITE | REGION_EXECUTE)) ||
         (access & ~(uint32_t)(REGION_READ | REGION_WRITE | REGION_EXECUTE)))
         return -E_INVAL;
+    if (type == MEMORY_TYPE_IO && (access & REGION_EXECUTE))
+        return -E_INVAL; /* device registers are never executed */
     uint64_t start;
     int err = choose_range(as, va, size, align, &start);
     if (err)
@@ -476,6 +478,8 @@ void as_get_stats(struct address_space *as, struct as_stats *s)
             paddr_t page = r->vmobject->pages[r->offset_pages + i];
             if (!vmobject_slot_is_page(page))
                 continue;
+            if (r->vmobject->kind == VMOBJECT_MMIO)
+                continue; /* device registers are not memory */
             s->amount_resident += PAGE;
             if (phys_page_refcount(page) > 1)
                 s->amount_shared += PAGE;

@@ -112,3 +112,15 @@ uint64_t anon_vmobject_purge(struct vmobject *vmo);
 
 /* Pages committed to VMO and not yet used (its own plus its share of COW pages). */
 uint64_t anon_vmobject_committed_pages(const struct vmobject *vmo);
+
+/* --- device memory ---------------------------------------------------------------- */
+
+/*
+ * An MMIO object: PAGES pages of a device's registers from physical address
+ * BASE (page aligned). Its slots are the device's addresses, never RAM pages:
+ * they are not reference-counted, never zero-filled and never copied (a fork
+ * shares the object). Regions mapping it should use MEMORY_TYPE_IO.
+ * -E_ALIGN, -E_INVAL (0 pages), -E_RANGE (wraps), -E_OVERLAP (BASE is RAM
+ * that mm/phys manages), -E_NOMEM.
+ */
+int mmio_vmobject_create(paddr_t base, uint64_t pages, struct vmobject **out) MUST_CHECK;

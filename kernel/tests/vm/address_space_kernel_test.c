@@ -5,6 +5,7 @@
  * resolved by as_handle_fault(), data reached through quickmap), and the
  * user page directory's entries are checked with pd_query().
  */
+#include "kernel/kernel.h"
 #include "kernel/kernel_vm.h"
 #include "mm/address_space.h"
 #include "mm/kmalloc.h"
@@ -85,5 +86,35 @@ KTEST(address_space, invalid_accesses_crash_only_the_program)
     KEXPECT_EQ(t, peek(&as, BASE + PAGE, &response), 0);
     KEXPECT_EQ(t, as_allocate_region(&as, pd_user_limit(&as.pd), PAGE, 0, RW, 0,
                                      ALLOCATION_NONE, "x", NULL), -E_RANGE);
+    as_destroy(&as);
+}
+
+KTEST(address_space, mmio_region_maps_the_console_registers)
+{
+    const struct boot_info *bi = boot_info_current();
+    if (!bi || (bi->console.kind != BOOT_CONSOLE_UART16550_MMIO &&
+                bi->console.kind != BOOT_CONSOLE_PL011)) {
+        ktest_skip(t, "the console is not memory-mapped on this board");
+        return;
+    }
+    uint64_t device = ALIGN_DOWN(bi->console.base, PAGE);
+    struct vmobject *uart;
+    KASSERT_EQ(t, mmio_vmobject_create(paddr(device), 1, &uart), 0);
+    struct address_space as;
+    KASSERT_EQ(t, as_create(&as, kernel_pd(), 4), 0);
+    int err = as_map_vmobject(&as, BASE, PAGE, 0, REGION_READ | REGION_WRITE, 0, MEMORY_TYPE_IO,
+                              uart, 0, "uart", NULL);
+    vmobject_unref(uart);
+    KASSERT_EQ(t, err, 0);
+    struct fault fault = { .addr = vaddr(BASE), .access = FAULT_WRITE, .mode = FAULT_USER,
+                           .cause = FAULT_NOT_PRESENT };
+    KEXPECT_EQ(t, as_handle_fault(&as, &fault), FAULT_RESPONSE_CONTINUE);
+    struct pd_query_result q;
+    KASSERT_EQ(t, pd_query(&as.pd, vaddr(BASE), &q), 0);
+    KEXPECT_EQU(t, q.phys.value, device);
+    KEXPECT(t, q.prot & PD_USER);
+    struct as_stats st;
+    as_get_stats(&as, &st);
+    KEXPECT_EQ(t, st.amount_resident, 0);
     as_destroy(&as);
 }

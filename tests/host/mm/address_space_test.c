@@ -358,3 +358,60 @@ static void test_purgeable(struct ktest *t, const struct pd_test_format *tf)
 }
 
 KTEST(address_space, purgeable_memory_is_purged_and_reported) { pd_for_each_format(t, test_purgeable); }
+
+#define DEVICE UINT64_C(0x10000000) /* outside the simulated RAM, like a UART */
+
+/* Fault VA in with ACCESS and report where the user page directory maps it. */
+static int fault_and_query(struct address_space *as, uint64_t va, enum fault_access access,
+                           struct pd_query_result *q)
+{
+    struct fault fault = { .addr = vaddr(va), .access = access, .mode = FAULT_USER,
+                           .cause = FAULT_NOT_PRESENT };
+    if (as_handle_fault(as, &fault) != FAULT_RESPONSE_CONTINUE)
+        return -E_FAULT;
+    return pd_query(&as->pd, vaddr(va), q);
+}
+
+static void test_mmio(struct ktest *t, const struct pd_test_format *tf)
+{
+    struct as_fixture f;
+    fixture_init(&f, tf);
+    struct vmobject *device, *ram;
+    KASSERT_EQ(t, mmio_vmobject_create(paddr(DEVICE), 2, &device), 0);
+    KEXPECT_EQ(t, mmio_vmobject_create(paddr(RAM_BASE), 1, &ram), -E_OVERLAP);
+    KEXPECT_EQ(t, mmio_vmobject_create(paddr(DEVICE + 1), 1, &ram), -E_ALIGN);
+    struct address_space as, child;
+    KASSERT_EQ(t, as_create(&as, &f.kernel, 1), 0);
+    KEXPECT_EQ(t, as_map_vmobject(&as, 0xa00000, PAGE, 0, RW | REGION_EXECUTE, 0, MEMORY_TYPE_IO,
+                                  device, 0, "uart", NULL), -E_INVAL);
+    KASSERT_EQ(t, as_map_vmobject(&as, 0xa00000, 2 * PAGE, 0, RW, 0, MEMORY_TYPE_IO, device, 0,
+                                  "uart", NULL), 0);
+    vmobject_unref(device); /* the region holds it now */
+    struct pd_query_result q;
+    KASSERT_EQ(t, fault_and_query(&as, 0xa00000 + PAGE + 8, FAULT_WRITE, &q), 0);
+    KEXPECT_EQU(t, q.phys.value, DEVICE + PAGE + 8);
+    KEXPECT(t, q.prot & PD_WRITE);
+    KEXPECT_EQ(t, q.type, tf->has_memory_types ? MEMORY_TYPE_IO : MEMORY_TYPE_NORMAL);
+    struct swmmu_request req = {
+        .va = 0xa00000 + PAGE, .access = FAULT_WRITE, .user = true, .user_root = as.pd.root.value,
+        .kernel_root = tf->format->split_roots ? f.kernel.root.value : as.pd.root.value,
+        .ad_mode = SWMMU_AD_HARDWARE,
+    };
+    struct swmmu_result r;
+    tf->translate(&f.sim.memory, &req, &r);
+    KEXPECT_EQ(t, r.outcome, SWMMU_OK);
+    KEXPECT_EQU(t, r.pa, DEVICE + PAGE);
+    /* Forked: the device is shared, not copied; and it is not memory. */
+    KASSERT_EQ(t, as_fork(&as, &child, 2), 0);
+    KASSERT_EQ(t, fault_and_query(&child, 0xa00000, FAULT_READ, &q), 0);
+    KEXPECT_EQU(t, q.phys.value, DEVICE);
+    struct as_stats st;
+    as_get_stats(&child, &st);
+    KEXPECT_EQ(t, st.amount_virtual, 2 * PAGE);
+    KEXPECT_EQ(t, st.amount_resident, 0);
+    as_destroy(&child);
+    as_destroy(&as);
+    KEXPECT(t, fixture_fini(&f));
+}
+
+KTEST(address_space, mmio_maps_the_device) { pd_for_each_format(t, test_mmio); }
