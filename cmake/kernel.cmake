@@ -16,6 +16,7 @@ set(KERNEL_SOURCES
   kernel/bench_clock.c
   kernel/demo.c
   kernel/arch/pt/page_directory.c
+  mm/kernel_region.c
   mm/kmalloc.c
   mm/mm_init.c
   mm/quickmap.c

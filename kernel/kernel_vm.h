@@ -18,7 +18,9 @@
 #define KERNEL_PAGE_METADATA_WINDOW UINT64_C(0xffffffff00000000) /* struct phys_page array */
 #define KERNEL_PAGE_METADATA_MAX (1 * GiB)
 #define KERNEL_HEAP_WINDOW UINT64_C(0xffffffffa0000000)  /* the kernel heap (mm/kmalloc.c) */
-#define KERNEL_HEAP_SIZE (512 * MiB)
+#define KERNEL_HEAP_SIZE (256 * MiB)
+#define KERNEL_REGION_WINDOW UINT64_C(0xffffffffb0000000) /* kernel regions (mm/kernel_region.c) */
+#define KERNEL_REGION_SIZE (256 * MiB)
 #define KERNEL_TABLE_WINDOW UINT64_C(0xffffffffc0000000) /* the table pool */
 #define KERNEL_TEST_WINDOW UINT64_C(0xffffffffd0000000)  /* scratch mappings of in-kernel tests */
 #define KERNEL_DEVICE_WINDOW UINT64_C(0xffffffffe0000000) /* where arches map device registers */
