@@ -132,3 +132,17 @@ size_t kernel_table_pages_total(void)
 {
     return KERNEL_TABLE_POOL_PAGES;
 }
+
+extern char __ro_after_init_start[], __ro_after_init_end[];
+
+void kernel_vm_protect_ro_after_init(void)
+{
+    uint64_t start = (uintptr_t)__ro_after_init_start, end = (uintptr_t)__ro_after_init_end;
+    if (end == start)
+        return; /* nothing was marked */
+    int err = pd_protect(&the_kernel_pd, vaddr(start), end - start, PD_READ | PD_GLOBAL);
+    if (err)
+        panic("kernel_vm_protect_ro_after_init: %s", error_name(err));
+    kprintf("kernel: %llu KiB of boot-time data made read-only\n",
+            (unsigned long long)((end - start) / KiB));
+}

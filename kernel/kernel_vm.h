@@ -34,6 +34,14 @@
  */
 void kernel_vm_init(struct boot_info *bi);
 
+/*
+ * Data written only while the kernel boots: put it in its own pages with
+ * __ro_after_init, and kernel_vm_protect_ro_after_init() (called by kmain
+ * once boot is done) makes them read-only, so a stray write faults.
+ */
+#define __ro_after_init __attribute__((section(".data.ro_after_init")))
+void kernel_vm_protect_ro_after_init(void);
+
 /* The kernel page directory (valid after kernel_vm_init). */
 struct page_directory *kernel_pd(void);
 

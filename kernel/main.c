@@ -15,7 +15,7 @@
 #include <pagoda/bench.h>
 #include <pagoda/ktest.h>
 
-static const struct boot_info *boot_info_current_ptr;
+static const struct boot_info *boot_info_current_ptr __ro_after_init;
 
 const struct boot_info *boot_info_current(void)
 {
@@ -44,6 +44,7 @@ void kmain(struct boot_info *bi)
     kernel_vm_init(bi);
     boot_info_print(bi);
     phys_print_stats();
+    kernel_vm_protect_ro_after_init(); /* boot is done: nothing writes that data any more */
 
     const char *filter;
     size_t filter_len;

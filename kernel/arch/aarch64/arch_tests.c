@@ -148,6 +148,8 @@ KTEST(aarch64, everything_the_kernel_uses_is_in_the_kernel_half)
     KEXPECT_EQU(t, q.phys.value, here - KERNEL_VIRT_OFFSET);
 }
 
+extern const char __ro_after_init_start[], __ro_after_init_end[];
+
 KTEST(aarch64, kernel_sections_have_their_rights)
 {
     struct section {
@@ -157,7 +159,8 @@ KTEST(aarch64, kernel_sections_have_their_rights)
     const struct section sections[] = {
         { __kernel_start, __text_end, PD_READ | PD_EXECUTE | PD_GLOBAL },
         { __text_end, __rodata_end, PD_READ | PD_GLOBAL },
-        { __rodata_end, __boot_stack_guard, PD_READ | PD_WRITE | PD_GLOBAL },
+        { __ro_after_init_start, __ro_after_init_end, PD_READ | PD_GLOBAL }, /* once booted */
+        { __ro_after_init_end, __boot_stack_guard, PD_READ | PD_WRITE | PD_GLOBAL },
         { __boot_stack_bottom, __boot_stack_top, PD_READ | PD_WRITE | PD_GLOBAL },
     };
     struct page_directory *pd = kernel_pd();

@@ -406,6 +406,8 @@ KTEST(riscv64, kernel_sections_have_their_rights)
     }
 }
 
+extern const char __ro_after_init_start[], __ro_after_init_end[];
+
 /* Both ends of every mapping kernel_vm_init() made, as the hardware walks them. */
 KTEST(riscv64, every_kernel_mapping_reaches_the_hardware)
 {
@@ -421,7 +423,11 @@ KTEST(riscv64, every_kernel_mapping_reaches_the_hardware)
             if (leaf_phys(pte, level, ends[j]) != m[i].pa + (ends[j] - m[i].va))
                 ktest_note(t, "%s at %#lx", m[i].name, (unsigned long)ends[j]);
             KEXPECT_EQU(t, leaf_phys(pte, level, ends[j]), m[i].pa + (ends[j] - m[i].va));
-            KEXPECT_EQU(t, leaf_rights(pte), m[i].prot);
+            /* Boot-time data (__ro_after_init) was made read-only once booted. */
+            bool ro_after_init = ends[j] >= (uintptr_t)__ro_after_init_start &&
+                                 ends[j] < (uintptr_t)__ro_after_init_end;
+            KEXPECT_EQU(t, leaf_rights(pte), ro_after_init ? m[i].prot & ~(uint32_t)PD_WRITE
+                                                           : m[i].prot);
             KEXPECT_EQU(t, riscv_pte_get_pbmt(pte), expected_pbmt(m[i].type));
         }
     }

@@ -241,6 +241,8 @@ KTEST(x86_64, double_fault_runs_on_its_own_stack)
     KEXPECT(t, here > ist || here < ist - x86_double_fault_stack_size());
 }
 
+extern const char __ro_after_init_end[];
+
 /* P's page as the kernel directory reports it and as the CPU sees it: PROT, global, write-back. */
 static void expect_image_part(struct ktest *t, const void *p, uint32_t prot)
 {
@@ -268,7 +270,8 @@ KTEST(x86_64, kernel_pd_protects_the_image)
     expect_image_part(t, __text_end - 1, PD_READ | PD_EXECUTE);
     expect_image_part(t, __rodata_start, PD_READ);
     expect_image_part(t, &rodata_word, PD_READ);
-    expect_image_part(t, __data_start, PD_READ | PD_WRITE);
+    expect_image_part(t, __data_start, PD_READ); /* __ro_after_init: read-only once booted */
+    expect_image_part(t, __ro_after_init_end, PD_READ | PD_WRITE);
     expect_image_part(t, data_ret_instruction, PD_READ | PD_WRITE);
     expect_image_part(t, __boot_stack_bottom, PD_READ | PD_WRITE);
     expect_image_part(t, __boot_stack_top - 1, PD_READ | PD_WRITE);

@@ -153,3 +153,19 @@ KTEST(kernel_pd, bad_calls_are_refused)
     KEXPECT(t, q.prot & PD_EXECUTE);
     KEXPECT(t, !(q.prot & PD_WRITE));
 }
+
+static uint64_t boot_constant __ro_after_init = 0x0b00710ad;
+
+KTEST(kernel_pd, ro_after_init_data_is_read_only)
+{
+    uintptr_t addr = (uintptr_t)&boot_constant;
+    uint64_t value = 0;
+    KEXPECT_EQ(t, arch_probe_read(addr, &value), 0);
+    KEXPECT_EQU(t, value, 0x0b00710ad);
+    /* Write back the same value, so even a failing test changes nothing. */
+    KEXPECT_EQ(t, arch_probe_write(addr, value), -E_FAULT);
+    expect_fault(t, addr, FAULT_WRITE, FAULT_PROTECTION);
+    struct pd_query_result q;
+    KASSERT_EQ(t, pd_query(kernel_pd(), vaddr(addr), &q), 0);
+    KEXPECT_EQ(t, q.prot & (PD_WRITE | PD_EXECUTE), 0);
+}
