@@ -6,10 +6,12 @@
  * from mm/phys over simulated RAM, table pages from simphys.
  */
 #include "mm/address_space.h"
+#include "tests/host/host.h"
 #include "tests/host/mm/host_ram.h"
 #include "tests/host/pt/pd_fixture.h"
 #include <pagoda/errors.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PAGE PHYS_PAGE_SIZE
 #define RAM_BASE UINT64_C(0x40000000)
@@ -415,3 +417,192 @@ static void test_mmio(struct ktest *t, const struct pd_test_format *tf)
 }
 
 KTEST(address_space, mmio_maps_the_device) { pd_for_each_format(t, test_mmio); }
+
+/*
+ * The randomized model-based test: several address spaces driven by random
+ * allocate, unmap, protect, write, read, fork and destroy operations, every
+ * access made through the format's software MMU and the fault handler, and
+ * every result compared with a plain model of pages and their contents.
+ * PAGODA_SEED=<n> replays a run.
+ */
+#define MODEL_SPACES 4
+#define MODEL_PAGES 64
+#define MODEL_BASE UINT64_C(0x1000000)
+#define MODEL_OBJECTS 512
+#define MODEL_STEPS 3000
+
+struct model_page {
+    bool mapped;
+    bool writable;
+    int object;            /* shared object, or -1 for private memory */
+    unsigned index;        /* page of that shared object */
+    uint64_t value;        /* private contents */
+};
+
+struct model {
+    unsigned forks, writes, reads; /* successful ones, to show the run did something */
+    struct address_space as[MODEL_SPACES];
+    bool live[MODEL_SPACES];
+    struct model_page page[MODEL_SPACES][MODEL_PAGES];
+    uint64_t shared[MODEL_OBJECTS][MODEL_PAGES];
+    int objects;
+};
+
+static uint64_t model_value(const struct model *m, int s, unsigned p)
+{
+    const struct model_page *mp = &m->page[s][p];
+    return mp->object < 0 ? mp->value : m->shared[mp->object][mp->index];
+}
+
+static uint64_t next_random(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * UINT64_C(0x2545f4914f6cdd1d);
+}
+
+/* Apply one random operation; false (with a note) if the system and the model disagree. */
+static bool model_step(struct ktest *t, struct as_fixture *f, struct model *m, uint64_t *rnd)
+{
+    uint64_t r = next_random(rnd);
+    int s = (int)(r % MODEL_SPACES);
+    unsigned p = (unsigned)((r >> 8) % MODEL_PAGES);
+    unsigned n = 1 + (unsigned)((r >> 16) % 16);
+    if (p + n > MODEL_PAGES)
+        n = MODEL_PAGES - p;
+    uint64_t va = MODEL_BASE + p * PAGE;
+    unsigned op = (unsigned)((r >> 24) % 16);
+    if (!m->live[s]) {
+        if (as_create(&m->as[s], &f->kernel, (uint16_t)(s + 1)) != 0)
+            return false;
+        m->live[s] = true;
+        return true;
+    }
+    struct address_space *as = &m->as[s];
+    struct model_page *pages = m->page[s];
+    enum fault_response response;
+    /* Most reads and writes go to a mapped page (the next one from P), the rest anywhere. */
+    if (op >= 6 && op < 14 && (r >> 44) % 8 != 0) {
+        for (unsigned k = 0; k < MODEL_PAGES; k++) {
+            unsigned q = (p + k) % MODEL_PAGES;
+            if (pages[q].mapped) {
+                p = q;
+                va = MODEL_BASE + p * PAGE;
+                break;
+            }
+        }
+    }
+    if (op < 3) { /* allocate */
+        bool shared = (r >> 32) % 2 == 0 && m->objects < MODEL_OBJECTS;
+        bool writable = (r >> 34) % 4 != 0;
+        bool free = true;
+        for (unsigned i = p; i < p + n; i++)
+            free = free && !pages[i].mapped;
+        int err = as_allocate_region(as, va, n * PAGE, 0, writable ? RW : REGION_READ,
+                                     shared ? REGION_SHARED : 0, ALLOCATION_RESERVE, "m", NULL);
+        if ((err == 0) != free) {
+            ktest_note(t, "allocate %u pages at page %u in space %d: %d", n, p, s, err);
+            return false;
+        }
+        if (err == 0) {
+            int object = shared ? m->objects++ : -1;
+            for (unsigned i = p; i < p + n; i++)
+                pages[i] = (struct model_page){ true, writable, object, i - p, 0 };
+            if (shared)
+                for (unsigned i = 0; i < MODEL_PAGES; i++)
+                    m->shared[object][i] = 0;
+        }
+    } else if (op < 5) { /* unmap */
+        if (as_unmap(as, va, n * PAGE) != 0)
+            return false;
+        for (unsigned i = p; i < p + n; i++)
+            pages[i].mapped = false;
+    } else if (op < 6) { /* protect */
+        bool covered = true;
+        for (unsigned i = p; i < p + n; i++)
+            covered = covered && pages[i].mapped;
+        bool writable = (r >> 36) % 2;
+        int err = as_protect(as, va, n * PAGE, writable ? RW : REGION_READ);
+        if ((err == 0) != covered) {
+            ktest_note(t, "protect %u pages at page %u in space %d: %d", n, p, s, err);
+            return false;
+        }
+        for (unsigned i = p; covered && i < p + n; i++)
+            pages[i].writable = writable;
+    } else if (op < 10) { /* write */
+        uint64_t value = r >> 40 | 1;
+        response = write_word(f, as, va, value);
+        enum fault_response want = pages[p].mapped && pages[p].writable
+                                       ? FAULT_RESPONSE_CONTINUE : FAULT_RESPONSE_SHOULD_CRASH;
+        if (response != want) {
+            ktest_note(t, "write at page %u of space %d: %s", p, s, fault_response_name(response));
+            return false;
+        }
+        if (want == FAULT_RESPONSE_CONTINUE) {
+            m->writes++;
+            if (pages[p].object < 0)
+                pages[p].value = value;
+            else
+                m->shared[pages[p].object][pages[p].index] = value;
+        }
+    } else if (op < 14) { /* read */
+        uint64_t got = read_word(f, as, va, &response);
+        if (!pages[p].mapped ? response != FAULT_RESPONSE_SHOULD_CRASH
+                             : response != FAULT_RESPONSE_CONTINUE || got != model_value(m, s, p)) {
+            ktest_note(t, "read at page %u of space %d: %s, %llu (model %llu)", p, s,
+                       fault_response_name(response), (unsigned long long)got,
+                       (unsigned long long)(pages[p].mapped ? model_value(m, s, p) : 0));
+            return false;
+        }
+        m->reads += pages[p].mapped;
+    } else if (op < 15) { /* fork into a free slot */
+        for (int c = 0; c < MODEL_SPACES; c++) {
+            if (m->live[c])
+                continue;
+            if (as_fork(as, &m->as[c], (uint16_t)(c + 1)) != 0)
+                return false;
+            m->live[c] = true;
+            m->forks++;
+            for (unsigned i = 0; i < MODEL_PAGES; i++)
+                m->page[c][i] = pages[i]; /* private values copied, shared ones shared */
+            break;
+        }
+    } else { /* destroy */
+        as_destroy(as);
+        m->live[s] = false;
+        for (unsigned i = 0; i < MODEL_PAGES; i++)
+            pages[i].mapped = false;
+    }
+    return true;
+}
+
+KTEST(address_space_model, random_operations_match_model)
+{
+    const char *env = getenv("PAGODA_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 0) : UINT64_C(0xa5a5f00d1234), rnd = seed;
+    ktest_note(t, "seed %#llx (replay with PAGODA_SEED)", (unsigned long long)seed);
+    for (size_t fi = 0; fi < pd_test_format_count; fi++) {
+        struct as_fixture f;
+        fixture_init(&f, &pd_test_formats[fi]);
+        static struct model m;
+        memset(&m, 0, sizeof(m));
+        unsigned step;
+        host_console_quiet(true); /* every refused access prints why; hundreds here */
+        for (step = 0; step < MODEL_STEPS; step++) {
+            if (!model_step(t, &f, &m, &rnd))
+                break;
+        }
+        host_console_quiet(false);
+        KEXPECT_EQ(t, step, MODEL_STEPS);
+        ktest_note(t, "%s: %u forks, %u writes and %u reads of mapped pages",
+                   pd_test_formats[fi].name, m.forks, m.writes, m.reads);
+        if (step != MODEL_STEPS)
+            ktest_note(t, "... at step %u with the %s format", step, pd_test_formats[fi].name);
+        for (int s = 0; s < MODEL_SPACES; s++) {
+            if (m.live[s])
+                as_destroy(&m.as[s]);
+        }
+        KEXPECT(t, fixture_fini(&f));
+    }
+}
