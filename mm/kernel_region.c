@@ -21,6 +21,7 @@ enum kregion_backing {
     KREGION_PAGES,       /* pages allocated one by one */
     KREGION_CONTIGUOUS,  /* one physically contiguous run */
     KREGION_MMIO,        /* a device's registers: nothing to free */
+    KREGION_PHYSICAL,    /* RAM the allocator never had (a boot module): nothing to free */
 };
 
 struct kregion {
@@ -83,17 +84,22 @@ static void kregion_release(struct kregion *k)
             continue; /* never mapped: an allocation that failed half way */
         if (pd_unmap(kernel_pd(), vaddr(k->node.start + off), PAGE) != 0)
             panic("kregion_release: unmap");
-        if (k->backing != KREGION_MMIO)
+        if (k->backing != KREGION_MMIO && k->backing != KREGION_PHYSICAL)
             phys_page_unref(q.phys);
     }
     region_tree_remove(tree(), &k->node);
     kfree(k);
 }
 
+static int map_one_prot(struct kregion *k, uint64_t offset, paddr_t pa, uint32_t prot,
+                        enum memory_type type)
+{
+    return pd_map(kernel_pd(), vaddr(k->node.start + offset), pa, PAGE, prot | PD_GLOBAL, type);
+}
+
 static int map_one(struct kregion *k, uint64_t offset, paddr_t pa, enum memory_type type)
 {
-    return pd_map(kernel_pd(), vaddr(k->node.start + offset), pa, PAGE,
-                  PD_READ | PD_WRITE | PD_GLOBAL, type);
+    return map_one_prot(k, offset, pa, PD_READ | PD_WRITE, type);
 }
 
 int kregion_allocate(uint64_t size, const char *name, void **out)
@@ -178,10 +184,45 @@ int kregion_map_mmio(paddr_t phys, uint64_t size, const char *name, void **out)
     return 0;
 }
 
+int kregion_map_physical(paddr_t phys, uint64_t size, enum memory_type type, uint32_t prot,
+                         const char *name, void **out)
+{
+    if (size == 0 || !(prot & PD_READ) || (prot & ~(uint32_t)(PD_READ | PD_WRITE | PD_EXECUTE)))
+        return -E_INVAL;
+    if (phys.value + size < phys.value || phys.value + size > UINT64_MAX - (PAGE - 1))
+        return -E_RANGE;
+    /* The pages that cover [phys, phys + size): boot modules need not be page aligned. */
+    uint64_t first = ALIGN_DOWN(phys.value, PAGE);
+    uint64_t span = ALIGN_UP(phys.value + size, PAGE) - first;
+    for (uint64_t off = 0; off < span; off += PAGE) {
+        if (phys_page_managed(paddr(first + off)))
+            return -E_OVERLAP; /* the allocator may hand this page out: not ours to map */
+    }
+    int err;
+    struct kregion *k = kregion_reserve(span, PAGE, KREGION_PHYSICAL, name, &err);
+    if (!k)
+        return err;
+    for (uint64_t off = 0; off < span; off += PAGE) {
+        err = map_one_prot(k, off, paddr(first + off), prot, type);
+        if (err) {
+            kregion_release(k);
+            return err;
+        }
+    }
+    *out = (void *)(uintptr_t)(k->node.start + (phys.value - first));
+    return 0;
+}
+
 void kregion_free(void *address)
 {
-    struct region_node *node = region_tree_find(tree(), (uint64_t)(uintptr_t)address);
-    if (!node || node->start != (uint64_t)(uintptr_t)address)
+    uint64_t at = (uint64_t)(uintptr_t)address;
+    struct region_node *node = region_tree_find(tree(), at);
+    struct kregion *k = node ? (struct kregion *)((char *)node - offsetof(struct kregion, node))
+                             : NULL;
+    /* A physical region is known by the pointer it returned: start plus offset in the page. */
+    bool is_start = k && (at == node->start ||
+                          (k->backing == KREGION_PHYSICAL && at - node->start < PAGE));
+    if (!is_start)
         panic("kregion_free: %p is not the start of a kernel region", address);
-    kregion_release((struct kregion *)((char *)node - offsetof(struct kregion, node)));
+    kregion_release(k);
 }

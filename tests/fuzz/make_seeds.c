@@ -1,7 +1,7 @@
 /*
  * Writes the fuzzers' seed corpora from the inputs in seeds.c (so no binary
  * blobs live in the repository). Usage: pagoda-fuzz-seeds DIR; writes
- * DIR/fdt/ and DIR/multiboot2/.
+ * DIR/fdt/, DIR/multiboot2/ and DIR/cpio/.
  */
 #include "tests/fuzz/seeds.h"
 #include <errno.h>
@@ -49,5 +49,8 @@ int main(int argc, char **argv)
     seed_mkdir(seed_root);
     for (size_t i = 0; i < seed_count; i++)
         seed_write(seeds[i].corpus, seeds[i].name, buf, seeds[i].build(buf));
+    for (size_t i = 0; i < archive_seed_count; i++)
+        seed_write(archive_seeds[i].corpus, archive_seeds[i].name, buf,
+                   archive_seeds[i].build(buf));
     return EXIT_SUCCESS;
 }

@@ -1,10 +1,12 @@
 /*
  * Well-formed boot inputs shaped like what QEMU's boards and GRUB produce,
- * built with the test builders: the fuzzers' seed corpora (written by
+ * and an archive like the boards' initrd (tests/initrd/), built with the
+ * test builders: the fuzzers' seed corpora (written by
  * make_seeds.c) and the inputs of the host bounds tests. See seeds.h.
  */
 #include "tests/fuzz/seeds.h"
 #include "kernel/boot/multiboot2.h"
+#include "tests/portable/cpio_builder.h"
 #include "tests/portable/fdt_builder.h"
 #include "tests/portable/mb2_builder.h"
 
@@ -171,6 +173,23 @@ size_t seed_mb2_varied(uint8_t *buf)
     return mb2_builder_finish(&b);
 }
 
+/* Like tests/initrd/: a text file, a directory, an empty file, a patterned one. */
+size_t seed_cpio_initrd(uint8_t *buf)
+{
+    static const char hello[] = "hello from the initrd\n";
+    uint8_t pattern[300];
+    for (size_t i = 0; i < sizeof(pattern); i++)
+        pattern[i] = (uint8_t)(i % 251);
+    struct cpio_builder b;
+    cpio_builder_init(&b, buf, SEED_MAX);
+    cpio_builder_dir(&b, ".");
+    cpio_builder_file(&b, "hello.txt", hello, sizeof(hello) - 1);
+    cpio_builder_dir(&b, "etc");
+    cpio_builder_file(&b, "etc/empty", NULL, 0);
+    cpio_builder_file(&b, "pattern.bin", pattern, sizeof(pattern));
+    return cpio_builder_finish(&b);
+}
+
 const struct seed seeds[] = {
     { "fdt", "riscv64-virt.dtb", SEED_FDT, seed_fdt_riscv },
     { "fdt", "aarch64-virt.dtb", SEED_FDT, seed_fdt_aarch64 },
@@ -179,3 +198,8 @@ const struct seed seeds[] = {
     { "multiboot2", "varied.mb2", SEED_MULTIBOOT2, seed_mb2_varied },
 };
 const size_t seed_count = sizeof(seeds) / sizeof(seeds[0]);
+
+const struct seed archive_seeds[] = {
+    { "cpio", "initrd.cpio", SEED_CPIO, seed_cpio_initrd },
+};
+const size_t archive_seed_count = sizeof(archive_seeds) / sizeof(archive_seeds[0]);

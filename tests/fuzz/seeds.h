@@ -1,6 +1,7 @@
 /*
  * The fuzzers' seed inputs: well-formed devicetree blobs and Multiboot2
- * structures like the boards and GRUB produce. Each builder writes at most
+ * structures like the boards and GRUB produce, and cpio archives like the
+ * boards' initrd. Each builder writes at most
  * SEED_MAX bytes into BUF and returns the size (0 if it did not fit).
  * Host-only (the seed writer and the host bounds tests use them).
  */
@@ -10,20 +11,25 @@
 
 #define SEED_MAX 4096
 
-enum seed_kind { SEED_FDT, SEED_MULTIBOOT2 };
+enum seed_kind { SEED_FDT, SEED_MULTIBOOT2, SEED_CPIO };
 
 struct seed {
-    const char *corpus; /* the fuzz target it seeds, and its folder: "fdt" or "multiboot2" */
+    const char *corpus; /* the fuzz target it seeds, and its folder: "fdt", "multiboot2", "cpio" */
     const char *name;
     enum seed_kind kind;
     size_t (*build)(uint8_t *buf);
 };
 
+/* The boot-information parsers' seeds (which the host bounds tests walk). */
 extern const struct seed seeds[];
 extern const size_t seed_count;
+/* Boot-module archives: a table of their own, which the parsers' bounds tests never see. */
+extern const struct seed archive_seeds[];
+extern const size_t archive_seed_count;
 
 size_t seed_fdt_riscv(uint8_t *buf);
 size_t seed_fdt_aarch64(uint8_t *buf);
 size_t seed_fdt_small(uint8_t *buf);
 size_t seed_mb2_grub(uint8_t *buf);
 size_t seed_mb2_varied(uint8_t *buf);
+size_t seed_cpio_initrd(uint8_t *buf);

@@ -61,17 +61,39 @@ BOARDS = {
 
 STATUS_NAMES = {0: "success", 1: "tests failed", 2: "panic"}
 
+# The boot initrd in the build folder, and its module name on x86_64 (on the
+# devicetree boards the kernel names the /chosen initrd "initrd" itself).
+INITRD_NAME = "initrd.cpio"
+INITRD_MODULE = "initrd"
 
-def make_iso(elf, cmdline, workdir):
+
+def find_initrd(build_dir):
+    """The boot initrd the kernel build packs (cmake/kernel.cmake), or None
+    for a build that predates it (initrd_test.c then skips)."""
+    initrd = os.path.join(build_dir, INITRD_NAME)
+    if os.path.exists(initrd):
+        return initrd
+    print(f"pagoda_qemu: {initrd} does not exist: booting without an initrd", file=sys.stderr)
+    return None
+
+
+def make_iso(elf, cmdline, initrd, workdir):
     """x86_64: GRUB boots the Multiboot2 kernel from a CD image; the command
-    line lives in grub.cfg, so each command line gets its own image."""
+    line lives in grub.cfg, so each command line gets its own image. The
+    initrd is a Multiboot2 module; the word after its path is the name GRUB
+    passes in the module tag, which the kernel looks for."""
     root = os.path.join(workdir, "iso")
     os.makedirs(os.path.join(root, "boot", "grub"), exist_ok=True)
     shutil.copy(elf, os.path.join(root, "boot", "pagoda.elf"))
+    module = ""
+    if initrd:
+        shutil.copy(initrd, os.path.join(root, "boot", INITRD_NAME))
+        module = f"  module2 /boot/{INITRD_NAME} {INITRD_MODULE}\n"
     with open(os.path.join(root, "boot", "grub", "grub.cfg"), "w") as cfg:
         cfg.write("set timeout=0\nset default=0\n"
                   'menuentry "Pagoda" {\n'
                   f"  multiboot2 /boot/pagoda.elf {cmdline}\n"
+                  f"{module}"
                   "  boot\n}\n")
     iso = os.path.join(workdir, "pagoda.iso")
     result = subprocess.run(["grub-mkrescue", "-o", iso, root],
@@ -88,10 +110,13 @@ def qemu_command(arch, build_dir, cmdline, workdir, qemu_args):
         sys.exit(f"{image} does not exist: build the {arch} kernel first (./pagoda build {arch})")
     cmd = [board["qemu"]] + board["args"] + ["-m", DEFAULT_MEMORY, "-display", "none",
                                              "-no-reboot"]
+    initrd = find_initrd(build_dir)
     if arch == "x86_64":
-        cmd += ["-cdrom", make_iso(image, cmdline, workdir), "-boot", "d"]
+        cmd += ["-cdrom", make_iso(image, cmdline, initrd, workdir), "-boot", "d"]
     else:
         cmd += ["-kernel", image]
+        if initrd:
+            cmd += ["-initrd", initrd]
         if cmdline:
             cmd += ["-append", cmdline]
     cmd += qemu_args
