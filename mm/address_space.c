@@ -330,6 +330,10 @@ int as_fork(struct address_space *parent, struct address_space *child, uint16_t 
             err = anon_vmobject_clone(r->vmobject, &vmo);
             if (err)
                 goto fail;
+        } else if (vmo->kind == VMOBJECT_INODE && !inode_vmobject_is_shared(vmo)) {
+            err = inode_vmobject_clone_private(r->vmobject, &vmo);
+            if (err)
+                goto fail;
         } else {
             vmobject_ref(vmo);
         }
@@ -339,7 +343,7 @@ int as_fork(struct address_space *parent, struct address_space *child, uint16_t 
         vmobject_unref(vmo);
         if (err)
             goto fail;
-        if (vmo != r->vmobject) {
+        if (vmo != r->vmobject && vmo->kind == VMOBJECT_ANONYMOUS) {
             err = pd_unmap(&parent->pd, vaddr(r->node.start), region_size(r));
             if (err)
                 goto fail;
@@ -398,6 +402,15 @@ enum fault_response as_handle_fault(struct address_space *as, const struct fault
     uint64_t index = region_page_index(r, va);
     bool shared = r->flags & REGION_SHARED;
 
+    if (vmo->kind == VMOBJECT_INODE) {
+        paddr_t page;
+        bool writable;
+        enum fault_response response =
+            inode_vmobject_fault(vmo, index, fault->access, &page, &writable);
+        if (response != FAULT_RESPONSE_CONTINUE)
+            return response;
+        return map_page(as, r, va, page, region_prot(r, !writable));
+    }
     if (vmo->kind == VMOBJECT_ANONYMOUS && fault->access == FAULT_WRITE) {
         enum fault_response response = FAULT_RESPONSE_CONTINUE;
         if (anon_vmobject_should_cow(vmo, index, shared)) {
@@ -422,6 +435,36 @@ enum fault_response as_handle_fault(struct address_space *as, const struct fault
         copy_on_write = true; /* the zero page is never written */
     }
     return map_page(as, r, va, page, region_prot(r, copy_on_write));
+}
+
+int as_map_file(struct address_space *as, uint64_t va, uint64_t size, uint32_t access,
+                uint32_t flags, struct vfile *file, uint64_t offset_pages, const char *name,
+                struct region **out)
+{
+    bool shared = flags & REGION_SHARED;
+    if (shared && (access & REGION_WRITE) && !file->writable)
+        return -E_PERM;
+    struct vmobject *vmo;
+    int err = shared ? inode_vmobject_shared(file, &vmo) : inode_vmobject_private(file, &vmo);
+    if (err)
+        return err;
+    err = as_map_vmobject(as, va, size, 0, access, flags, MEMORY_TYPE_NORMAL, vmo, offset_pages,
+                          name, out);
+    vmobject_unref(vmo); /* the region holds its own reference */
+    return err;
+}
+
+int as_sync_vmobject(struct vmobject *vmo, uint64_t *written)
+{
+    int err = inode_vmobject_sync(vmo, written);
+    if (err)
+        return err;
+    /* Written back: map read-only again everywhere, so the next write marks the page dirty. */
+    for (struct region *m = vmo->mappers; m; m = m->mapper_next) {
+        if (pd_unmap(&m->space->pd, vaddr(m->node.start), region_size(m)) != 0)
+            panic("as_sync_vmobject: unmap"); /* 4 KiB user leaves: cannot fail */
+    }
+    return 0;
 }
 
 uint64_t as_purge_vmobject(struct vmobject *vmo)
@@ -481,6 +524,15 @@ void as_get_stats(struct address_space *as, struct as_stats *s)
             if (r->vmobject->kind == VMOBJECT_MMIO)
                 continue; /* device registers are not memory */
             s->amount_resident += PAGE;
+            if (r->vmobject->kind == VMOBJECT_INODE) {
+                if (!inode_vmobject_is_shared(r->vmobject))
+                    s->amount_dirty_private += PAGE; /* a private copy of a file page */
+                else if (!inode_vmobject_page_dirty(r->vmobject, r->offset_pages + i))
+                    s->amount_clean_inode += PAGE;
+                if (phys_page_refcount(page) > 1)
+                    s->amount_shared += PAGE;
+                continue;
+            }
             if (phys_page_refcount(page) > 1)
                 s->amount_shared += PAGE;
             if (r->vmobject->kind == VMOBJECT_ANONYMOUS && !(r->flags & REGION_SHARED))

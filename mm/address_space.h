@@ -8,6 +8,7 @@
 #pragma once
 
 #include "mm/region.h"
+#include "mm/vfile.h"
 #include <pagoda/fault.h>
 
 struct address_space {
@@ -21,7 +22,7 @@ struct as_stats {
     uint64_t amount_shared;             /* resident bytes whose page another holder also maps */
     uint64_t amount_dirty_private;      /* resident bytes of private anonymous memory */
     uint64_t amount_purgeable_volatile; /* resident bytes of volatile purgeable memory */
-    uint64_t amount_clean_inode;        /* clean file pages (no file mappings yet: 0) */
+    uint64_t amount_clean_inode;        /* file pages not written since read in or synced */
 };
 
 /* An empty address space sharing KERNEL's kernel half, tagged ASID. */
@@ -84,6 +85,24 @@ struct region *as_find_region(struct address_space *as, uint64_t va);
  * the object already has. OutOfMemory only for uncommitted memory.
  */
 enum fault_response as_handle_fault(struct address_space *as, const struct fault *fault);
+
+/*
+ * Map SIZE bytes of FILE from page OFFSET_PAGES: with REGION_SHARED through
+ * the file's shared object (writes reach the file on as_sync_vmobject), else
+ * privately (copy-on-write over the file). -E_PERM for a shared writable
+ * mapping of a read-only file; -E_RANGE past the end of the file; else as
+ * as_map_vmobject.
+ */
+int as_map_file(struct address_space *as, uint64_t va, uint64_t size, uint32_t access,
+                uint32_t flags, struct vfile *file, uint64_t offset_pages, const char *name,
+                struct region **out) MUST_CHECK;
+
+/*
+ * Write a file's shared object's dirty pages back to the file (*WRITTEN of
+ * them), then unmap its pages everywhere so the next write marks them dirty
+ * again. -E_INVAL for a private object, -E_PERM for a read-only file.
+ */
+int as_sync_vmobject(struct vmobject *vmo, uint64_t *written) MUST_CHECK;
 
 /*
  * Reclaim the pages of a volatile purgeable object (anon_vmobject_purge),

@@ -113,6 +113,46 @@ uint64_t anon_vmobject_purge(struct vmobject *vmo);
 /* Pages committed to VMO and not yet used (its own plus its share of COW pages). */
 uint64_t anon_vmobject_committed_pages(const struct vmobject *vmo);
 
+/* --- files ------------------------------------------------------------------------- */
+
+struct vfile;
+
+/*
+ * The file's shared object (one per file: every shared mapping sees the same
+ * pages, and writes reach the file on inode_vmobject_sync), or a new private
+ * object over it (reads see the file, writes copy the page first). Pages are
+ * read in on first touch. -E_NOMEM; -E_INVAL for an empty file.
+ */
+int inode_vmobject_shared(struct vfile *file, struct vmobject **out) MUST_CHECK;
+int inode_vmobject_private(struct vfile *file, struct vmobject **out) MUST_CHECK;
+
+/*
+ * Resolve a fault on page INDEX of an inode object: *PAGE is the page to
+ * map, *WRITABLE whether it may be mapped writable now (a shared page is
+ * first mapped read-only so that the first write marks it dirty; a private
+ * object's view of the file is read-only until it copies the page).
+ * OutOfMemory if a page cannot be had.
+ */
+enum fault_response inode_vmobject_fault(struct vmobject *vmo, uint64_t index,
+                                         enum fault_access access, paddr_t *page,
+                                         bool *writable);
+/*
+ * The fork of a private inode object: a new private object over the same
+ * file with copies of the pages VMO wrote (copied now, not copy-on-write:
+ * a later change, and rare). -E_NOMEM if the copies cannot be had.
+ */
+int inode_vmobject_clone_private(struct vmobject *vmo, struct vmobject **out) MUST_CHECK;
+/* Is page INDEX of a shared inode object written since it was read in or synced? */
+bool inode_vmobject_page_dirty(const struct vmobject *vmo, uint64_t index);
+/* Is VMO the file's shared object (rather than a private one)? */
+bool inode_vmobject_is_shared(const struct vmobject *vmo);
+/*
+ * Write the dirty pages of a shared object back to its file; *WRITTEN gets
+ * their number. The caller then unmaps them from every mapper, so that the
+ * next write marks them dirty again (as_sync_vmobject does both).
+ */
+int inode_vmobject_sync(struct vmobject *vmo, uint64_t *written) MUST_CHECK;
+
 /* --- device memory ---------------------------------------------------------------- */
 
 /*

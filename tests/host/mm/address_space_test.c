@@ -606,3 +606,89 @@ KTEST(address_space_model, random_operations_match_model)
         KEXPECT(t, fixture_fini(&f));
     }
 }
+
+#define FILE_BYTES (2 * PAGE + 100) /* three pages, the last one short */
+
+static void file_init(struct vfile *file, uint8_t *bytes, bool writable)
+{
+    for (size_t i = 0; i < FILE_BYTES; i++)
+        bytes[i] = (uint8_t)(i % 251);
+    *file = (struct vfile){ .name = "test", .size = FILE_BYTES, .data = bytes,
+                            .writable = writable };
+}
+
+static uint64_t file_word(const uint8_t *bytes, size_t offset)
+{
+    uint64_t w;
+    memcpy(&w, bytes + offset, sizeof(w));
+    return w;
+}
+
+static void test_file_mappings(struct ktest *t, const struct pd_test_format *tf)
+{
+    struct as_fixture f;
+    fixture_init(&f, tf);
+    static uint8_t bytes[FILE_BYTES];
+    struct vfile file;
+    file_init(&file, bytes, true);
+    struct address_space a, b;
+    KASSERT_EQ(t, as_create(&a, &f.kernel, 1), 0);
+    KASSERT_EQ(t, as_create(&b, &f.kernel, 2), 0);
+    struct region *ra, *rb, *rp;
+    KEXPECT_EQ(t, as_map_file(&a, 0xb00000, 4 * PAGE, RW, REGION_SHARED, &file, 0, "f", NULL), -E_RANGE);
+    KASSERT_EQ(t, as_map_file(&a, 0xb00000, 3 * PAGE, RW, REGION_SHARED, &file, 0, "f", &ra), 0);
+    KASSERT_EQ(t, as_map_file(&b, 0xb00000, 3 * PAGE, RW, REGION_SHARED, &file, 0, "f", &rb), 0);
+    KASSERT_EQ(t, as_map_file(&b, 0xc00000, 3 * PAGE, RW, 0, &file, 0, "private", &rp), 0);
+    KEXPECT_EQ(t, ra->vmobject, rb->vmobject); /* one shared object per file */
+    enum fault_response response;
+    KEXPECT_EQU(t, read_word(&f, &a, 0xb00000 + PAGE + 8, &response), file_word(bytes, PAGE + 8));
+    KEXPECT_EQU(t, read_word(&f, &a, 0xb00000 + 2 * PAGE + 96, &response), file_word(bytes, 2 * PAGE + 96) & 0xffffffff);
+    struct as_stats st;
+    as_get_stats(&a, &st);
+    KEXPECT_EQ(t, st.amount_clean_inode, 2 * PAGE);
+    /* A shared write: seen by the other mapper at once, by the file after sync. */
+    KEXPECT_EQ(t, write_word(&f, &a, 0xb00000 + 8, 0x1111), FAULT_RESPONSE_CONTINUE);
+    KEXPECT_EQU(t, read_word(&f, &b, 0xb00000 + 8, &response), 0x1111);
+    KEXPECT_NE(t, file_word(bytes, 8), 0x1111);
+    as_get_stats(&a, &st);
+    KEXPECT_EQ(t, st.amount_resident, 3 * PAGE);
+    KEXPECT_EQ(t, st.amount_clean_inode, 2 * PAGE); /* page 0 is resident now, and dirty */
+    /* A private write: a copy, invisible to the file and to shared mappers. */
+    KEXPECT_EQU(t, read_word(&f, &b, 0xc00000 + 8, &response), 0x1111); /* sees the cache */
+    KEXPECT_EQ(t, write_word(&f, &b, 0xc00000 + 16, 0x2222), FAULT_RESPONSE_CONTINUE);
+    KEXPECT_EQU(t, read_word(&f, &a, 0xb00000 + 16, &response), file_word(bytes, 16));
+    uint64_t written;
+    KEXPECT_EQ(t, as_sync_vmobject(rp->vmobject, &written), -E_INVAL);
+    KASSERT_EQ(t, as_sync_vmobject(ra->vmobject, &written), 0);
+    KEXPECT_EQ(t, written, 1);
+    KEXPECT_EQU(t, file_word(bytes, 8), 0x1111);
+    KEXPECT_NE(t, file_word(bytes, 16), 0x2222);
+    /* After a sync the next write marks the page dirty again. */
+    KEXPECT_EQ(t, write_word(&f, &b, 0xb00000 + 24, 0x3333), FAULT_RESPONSE_CONTINUE);
+    KASSERT_EQ(t, as_sync_vmobject(rb->vmobject, &written), 0);
+    KEXPECT_EQ(t, written, 1);
+    KEXPECT_EQU(t, file_word(bytes, 24), 0x3333);
+    /* Fork: the private copy is the child's own; the shared mapping stays shared. */
+    struct address_space c;
+    KASSERT_EQ(t, as_fork(&b, &c, 3), 0);
+    KEXPECT_EQU(t, read_word(&f, &c, 0xc00000 + 16, &response), 0x2222);
+    KEXPECT_EQ(t, write_word(&f, &c, 0xc00000 + 16, 0x4444), FAULT_RESPONSE_CONTINUE);
+    KEXPECT_EQU(t, read_word(&f, &b, 0xc00000 + 16, &response), 0x2222);
+    KEXPECT_EQ(t, write_word(&f, &c, 0xb00000 + 32, 0x5555), FAULT_RESPONSE_CONTINUE);
+    KEXPECT_EQU(t, read_word(&f, &a, 0xb00000 + 32, &response), 0x5555);
+    as_destroy(&c);
+    as_destroy(&b);
+    as_destroy(&a);
+    KEXPECT(t, file.shared == NULL); /* the last mapping took the shared object with it */
+    /* A read-only file cannot be mapped shared and writable. */
+    struct vfile ro;
+    file_init(&ro, bytes, false);
+    KASSERT_EQ(t, as_create(&a, &f.kernel, 1), 0);
+    KEXPECT_EQ(t, as_map_file(&a, 0xb00000, PAGE, RW, REGION_SHARED, &ro, 0, "ro", NULL), -E_PERM);
+    KEXPECT_EQ(t, as_map_file(&a, 0xb00000, PAGE, RW, 0, &ro, 0, "ro private", NULL), 0);
+    KEXPECT_EQ(t, write_word(&f, &a, 0xb00000, 1), FAULT_RESPONSE_CONTINUE);
+    as_destroy(&a);
+    KEXPECT(t, fixture_fini(&f));
+}
+
+KTEST(address_space, file_mappings_shared_and_private) { pd_for_each_format(t, test_file_mappings); }
