@@ -9,6 +9,7 @@
 #include "kernel/kernel.h"
 #include "kernel/kernel_vm.h"
 #include "kernel/lib/string.h"
+#include "mm/address_space.h"
 #include "mm/kernel_region.h"
 #include "mm/phys.h"
 #include <pagoda/errors.h>
@@ -147,4 +148,58 @@ KTEST(initrd, map_physical_refuses_bad_requests)
     KEXPECT_EQ(t, kregion_map_physical(paddr(UINT64_MAX - 10), 100, MEMORY_TYPE_NORMAL, PD_READ,
                                        "wrap", &va),
                -E_RANGE);
+}
+
+/* A file of the initrd mapped into an address space: read in on fault, written back on sync. */
+KTEST(initrd, file_mapping_reads_and_writes_back)
+{
+    const struct boot_module *m = initrd_module();
+    if (!m) {
+        ktest_skip(t, "no initrd module was passed");
+        return;
+    }
+    uint8_t *archive;
+    KASSERT_EQ(t, kregion_map_physical(paddr(m->base), m->size, MEMORY_TYPE_NORMAL,
+                                       PD_READ | PD_WRITE, "initrd", (void **)&archive), 0);
+    struct cpio_entry e;
+    KASSERT_EQ(t, cpio_find(archive, m->size, INITRD_PATTERN_NAME, &e), 0);
+    struct vfile file = { .name = INITRD_PATTERN_NAME, .size = e.size,
+                          .data = archive + e.data_offset, .writable = true };
+    struct address_space as;
+    KASSERT_EQ(t, as_create(&as, kernel_pd(), 5), 0);
+    struct region *shared, *private;
+    uint64_t pages = (e.size + PAGE - 1) / PAGE;
+    KASSERT_EQ(t, as_map_file(&as, 0x20000000, pages * PAGE, REGION_READ | REGION_WRITE,
+                              REGION_SHARED, &file, 0, "pattern", &shared), 0);
+    KASSERT_EQ(t, as_map_file(&as, 0x30000000, pages * PAGE, REGION_READ | REGION_WRITE, 0,
+                              &file, 0, "pattern (private)", &private), 0);
+    /* Read in on fault: the word at 8 KiB + 8 is bytes 8200..8207 of the pattern. */
+    uint64_t want = 0, got = 0;
+    for (unsigned i = 0; i < 8; i++)
+        want |= (uint64_t)((2 * PAGE + 8 + i) % INITRD_PATTERN_PERIOD) << (8 * i);
+    KEXPECT_EQ(t, as_access_word(&as, 0x20000000 + 2 * PAGE + 8, FAULT_READ, &got),
+               FAULT_RESPONSE_CONTINUE);
+    KEXPECT_EQU(t, got, want);
+    /* A private write stays private; a shared write reaches the file on sync. */
+    uint64_t value = 0x7777;
+    KEXPECT_EQ(t, as_access_word(&as, 0x30000000 + 8, FAULT_WRITE, &value), FAULT_RESPONSE_CONTINUE);
+    uint64_t original;
+    memcpy(&original, file.data + 16, sizeof(original));
+    value = 0x8888;
+    KEXPECT_EQ(t, as_access_word(&as, 0x20000000 + 16, FAULT_WRITE, &value), FAULT_RESPONSE_CONTINUE);
+    uint64_t written = 0;
+    KASSERT_EQ(t, as_sync_vmobject(shared->vmobject, &written), 0);
+    KEXPECT_EQ(t, written, 1);
+    uint64_t in_file;
+    memcpy(&in_file, file.data + 16, sizeof(in_file));
+    KEXPECT_EQU(t, in_file, 0x8888);
+    memcpy(&in_file, file.data + 8, sizeof(in_file));
+    KEXPECT_NE(t, in_file, 0x7777);
+    /* Put the file back as it was, for the other tests. */
+    value = original;
+    KEXPECT_EQ(t, as_access_word(&as, 0x20000000 + 16, FAULT_WRITE, &value), FAULT_RESPONSE_CONTINUE);
+    KASSERT_EQ(t, as_sync_vmobject(shared->vmobject, &written), 0);
+    as_destroy(&as);
+    KEXPECT(t, file.shared == NULL);
+    kregion_free(archive);
 }
