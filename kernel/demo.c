@@ -4,7 +4,8 @@
  * a commitment and pages drawn from it, zeroed through quickmap, a mapping
  * made through the PageDirectory, kernel heap objects, then a scripted
  * workload on address spaces (lazy allocation, fork with copy-on-write, a
- * shared region, purgeable memory) -- printing the regions, statistics and
+ * shared region, purgeable memory, a file of the initrd mapped shared and
+ * private) -- printing the regions, statistics and
  * system totals at each step, and checks that everything comes back.
  * The program's accesses are made with as_access_word(), the path copy-in
  * and copy-out take, until user mode runs real programs.
@@ -13,7 +14,11 @@
 #include "kernel/kernel_vm.h"
 #include "kernel/lib/format.h"
 #include "kernel/panic.h"
+#include "kernel/boot/cpio.h"
+#include "kernel/kernel.h"
+#include "kernel/lib/string.h"
 #include "mm/address_space.h"
+#include "mm/kernel_region.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/quickmap.h"
@@ -111,6 +116,58 @@ static uint64_t look(struct address_space *as, uint64_t va)
     return value;
 }
 
+#define DEMO_FILE_SHARED UINT64_C(0x1000000)
+#define DEMO_FILE_PRIVATE UINT64_C(0x1100000)
+#define DEMO_FILE "hello.txt"
+
+/* The boot initrd's first file mapped shared and private, if there is an initrd. */
+static int demo_file_mappings(struct address_space *as)
+{
+    const struct boot_info *bi = boot_info_current();
+    const struct boot_module *m = NULL;
+    for (size_t i = 0; bi && i < bi->module_count; i++) {
+        if (strcmp(bi->modules[i].name, "initrd") == 0)
+            m = &bi->modules[i];
+    }
+    if (!m) {
+        kprintf("demo: no initrd: no file mappings\n");
+        return 0;
+    }
+    uint8_t *archive;
+    int err = kregion_map_physical(paddr(m->base), m->size, MEMORY_TYPE_NORMAL,
+                                   PD_READ | PD_WRITE, "initrd", (void **)&archive);
+    if (err)
+        return err;
+    struct cpio_entry e;
+    err = cpio_find(archive, m->size, DEMO_FILE, &e);
+    static struct vfile file;
+    if (!err) {
+        file = (struct vfile){ .name = DEMO_FILE, .size = e.size,
+                               .data = archive + e.data_offset, .writable = false };
+        err = as_map_file(as, DEMO_FILE_SHARED, PAGE, REGION_READ, REGION_SHARED, &file, 0,
+                          DEMO_FILE, NULL);
+    }
+    if (!err)
+        err = as_map_file(as, DEMO_FILE_PRIVATE, PAGE, REGION_READ | REGION_WRITE, 0, &file, 0,
+                          DEMO_FILE " (private)", NULL);
+    if (!err) {
+        uint64_t word = look(as, DEMO_FILE_SHARED);
+        touch(as, DEMO_FILE_PRIVATE, 0x21796d2c6f6c6c65ull); /* "ello,my!" over the private copy */
+        char text[9] = { 0 }, copy[9] = { 0 };
+        uint64_t private_word = look(as, DEMO_FILE_PRIVATE);
+        memcpy(text, &word, 8);
+        memcpy(copy, &private_word, 8);
+        kprintf("demo: %s mapped shared reads \"%s\"; the private mapping, written, reads \"%s\"\n",
+                DEMO_FILE, text, copy);
+        as_print(as, "init, with the file mapped");
+        err = as_unmap(as, DEMO_FILE_SHARED, PAGE);
+        if (!err)
+            err = as_unmap(as, DEMO_FILE_PRIVATE, PAGE);
+    }
+    kregion_free(archive);
+    return err;
+}
+
 static int demo_address_spaces(void)
 {
     struct address_space init, child;
@@ -169,6 +226,8 @@ static int demo_address_spaces(void)
         kprintf("demo: cache made non-volatile again: %s, reads %llu\n",
                 purged ? "it was purged" : "it was kept", (unsigned long long)look(&init, DEMO_CACHE + PAGE));
     }
+    if (!err)
+        err = demo_file_mappings(&init);
     as_print(&init, "init, at the end");
     as_destroy(&child);
     as_destroy(&init);
