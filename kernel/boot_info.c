@@ -78,6 +78,15 @@ int boot_info_add_module(struct boot_info *bi, uint64_t base, uint64_t size, con
     return 0;
 }
 
+const struct boot_module *boot_info_find_module(const struct boot_info *bi, const char *name)
+{
+    for (size_t i = 0; bi && i < bi->module_count; i++) {
+        if (strcmp(bi->modules[i].name, name) == 0)
+            return &bi->modules[i];
+    }
+    return NULL;
+}
+
 void boot_info_set_cmdline(struct boot_info *bi, const char *text, size_t max_len)
 {
     string_copy(bi->cmdline, sizeof(bi->cmdline), text, max_len);

@@ -90,6 +90,8 @@ int boot_info_add_reserved(struct boot_info *bi, uint64_t base, uint64_t size,
 int boot_info_add_module(struct boot_info *bi, uint64_t base, uint64_t size,
                          const char *name) MUST_CHECK;
 void boot_info_set_cmdline(struct boot_info *bi, const char *text, size_t max_len);
+/* The boot module called NAME (the initrd is "initrd" on every board), or NULL. */
+const struct boot_module *boot_info_find_module(const struct boot_info *bi, const char *name);
 
 /*
  * The usable RAM: every RAM range with every reserved range cut out, in

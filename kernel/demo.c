@@ -123,12 +123,7 @@ static uint64_t look(struct address_space *as, uint64_t va)
 /* The boot initrd's first file mapped shared and private, if there is an initrd. */
 static int demo_file_mappings(struct address_space *as)
 {
-    const struct boot_info *bi = boot_info_current();
-    const struct boot_module *m = NULL;
-    for (size_t i = 0; bi && i < bi->module_count; i++) {
-        if (strcmp(bi->modules[i].name, "initrd") == 0)
-            m = &bi->modules[i];
-    }
+    const struct boot_module *m = boot_info_find_module(boot_info_current(), "initrd");
     if (!m) {
         kprintf("demo: no initrd: no file mappings\n");
         return 0;

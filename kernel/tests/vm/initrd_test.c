@@ -27,12 +27,7 @@
 
 static const struct boot_module *initrd_module(void)
 {
-    const struct boot_info *bi = boot_info_current();
-    for (size_t i = 0; bi && i < bi->module_count; i++) {
-        if (strcmp(bi->modules[i].name, INITRD_MODULE_NAME) == 0)
-            return &bi->modules[i];
-    }
-    return NULL;
+    return boot_info_find_module(boot_info_current(), INITRD_MODULE_NAME);
 }
 
 static uint64_t initrd_free_pages(void)
