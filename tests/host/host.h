@@ -4,6 +4,9 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
+
+struct ktest;
 
 /*
  * Drop console output while QUIET (for tests that make the parsers print
@@ -18,3 +21,9 @@ void host_console_quiet(bool quiet);
  * message stays out of the KTAP stream; the parent's state is untouched.
  */
 bool host_panics(void (*fn)(void));
+
+/*
+ * The seed of a randomized test: $PAGODA_SEED if set, else FALLBACK (so CI
+ * runs repeat exactly). Notes it in the test's output, with how to replay it.
+ */
+uint64_t host_test_seed(struct ktest *t, uint64_t fallback);

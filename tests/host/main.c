@@ -62,6 +62,15 @@ bool host_panics(void (*fn)(void))
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 }
 
+uint64_t host_test_seed(struct ktest *t, uint64_t fallback)
+{
+    const char *env = getenv("PAGODA_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 0) : fallback;
+    ktest_note(t, "seed %#llx (replay with PAGODA_SEED=%#llx)", (unsigned long long)seed,
+               (unsigned long long)seed);
+    return seed;
+}
+
 /* There is no boot on the host (see kernel/kernel.h). */
 const struct boot_info *boot_info_current(void)
 {

@@ -8,7 +8,7 @@
 #include "mm/address_space.h"
 #include "tests/host/host.h"
 #include "tests/host/mm/host_ram.h"
-#include "tests/host/pt/pd_fixture.h"
+#include "tests/host/pt/pd_model.h"
 #include <pagoda/errors.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,18 +454,10 @@ static uint64_t model_value(const struct model *m, int s, unsigned p)
     return mp->object < 0 ? mp->value : m->shared[mp->object][mp->index];
 }
 
-static uint64_t next_random(uint64_t *x)
-{
-    *x ^= *x >> 12;
-    *x ^= *x << 25;
-    *x ^= *x >> 27;
-    return *x * UINT64_C(0x2545f4914f6cdd1d);
-}
-
 /* Apply one random operation; false (with a note) if the system and the model disagree. */
 static bool model_step(struct ktest *t, struct as_fixture *f, struct model *m, uint64_t *rnd)
 {
-    uint64_t r = next_random(rnd);
+    uint64_t r = pd_model_next(rnd);
     int s = (int)(r % MODEL_SPACES);
     unsigned p = (unsigned)((r >> 8) % MODEL_PAGES);
     unsigned n = 1 + (unsigned)((r >> 16) % 16);
@@ -579,9 +571,7 @@ static bool model_step(struct ktest *t, struct as_fixture *f, struct model *m, u
 
 KTEST(address_space_model, random_operations_match_model)
 {
-    const char *env = getenv("PAGODA_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 0) : UINT64_C(0xa5a5f00d1234), rnd = seed;
-    ktest_note(t, "seed %#llx (replay with PAGODA_SEED)", (unsigned long long)seed);
+    uint64_t rnd = host_test_seed(t, UINT64_C(0xa5a5f00d1234));
     for (size_t fi = 0; fi < pd_test_format_count; fi++) {
         struct as_fixture f;
         fixture_init(&f, &pd_test_formats[fi]);

@@ -4,6 +4,7 @@
  * accounting identities after every step. PAGODA_SEED=<n> replays a run.
  */
 #include "tests/host/mm/phys_model.h"
+#include "tests/host/host.h"
 #include "tests/host/pt/pd_model.h"
 #include <stdlib.h>
 
@@ -11,10 +12,7 @@
 
 KTEST(phys_model, random_operations_match_model)
 {
-    const char *env = getenv("PAGODA_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 0) : UINT64_C(0x5eed0f9a9e5), random = seed;
-    ktest_note(t, "seed %#llx (replay with PAGODA_SEED=%#llx)", (unsigned long long)seed,
-               (unsigned long long)seed);
+    uint64_t random = host_test_seed(t, UINT64_C(0x5eed0f9a9e5));
     static struct phys_model m;
     phys_model_init(&m);
     char why[200];

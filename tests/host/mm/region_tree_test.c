@@ -712,10 +712,7 @@ static bool model_step(struct ktest *t, struct rt_model *m, uint64_t *random, bo
 
 KTEST(region_tree_model, random_operations_match_model)
 {
-    const char *env = getenv("PAGODA_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 0) : UINT64_C(0x7e6107f5eed), random = seed;
-    ktest_note(t, "seed %#llx (replay with PAGODA_SEED=%#llx)", (unsigned long long)seed,
-               (unsigned long long)seed);
+    uint64_t random = host_test_seed(t, UINT64_C(0x7e6107f5eed));
     static struct rt_model m;
     m = (struct rt_model){ .count = 0 };
     region_tree_init(&m.tree, MODEL_LOWER, MODEL_UPPER);
