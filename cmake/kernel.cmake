@@ -51,14 +51,18 @@ if(COMMAND pagoda_arch_post_link)
   pagoda_arch_post_link(pagoda-kernel)
 endif()
 
-# The boot initrd: tests/initrd/root/ and a generated pattern file packed with
-# `cpio -o -H newc` into initrd.cpio beside the kernel; the harness passes it
-# to every boot and kernel/tests/vm/initrd_test.c reads it back.
+include(${CMAKE_SOURCE_DIR}/user/user.cmake)
+
+# The boot initrd: tests/initrd/root/, a generated pattern file and the user
+# programs (bin/) packed with `cpio -o -H newc` into initrd.cpio beside the
+# kernel; the harness passes it to every boot and kernel/tests/vm/initrd_test.c
+# reads it back.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 file(GLOB_RECURSE INITRD_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/initrd/root/*)
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/initrd.cpio
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/initrd/make_initrd.py
           ${CMAKE_SOURCE_DIR}/tests/initrd/root ${CMAKE_BINARY_DIR}/initrd.cpio
-  DEPENDS ${CMAKE_SOURCE_DIR}/tests/initrd/make_initrd.py ${INITRD_FILES}
+          ${USER_INITRD_ENTRIES}
+  DEPENDS ${CMAKE_SOURCE_DIR}/tests/initrd/make_initrd.py ${INITRD_FILES} ${USER_INITRD_DEPENDS}
   COMMENT "Packing the boot initrd")
 add_custom_target(pagoda-initrd ALL DEPENDS ${CMAKE_BINARY_DIR}/initrd.cpio)

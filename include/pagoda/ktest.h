@@ -77,8 +77,10 @@ void ktest_note(struct ktest *t, const char *fmt, ...) PRINTF_LIKE(2, 3);
 #define KEXPECT_NE(t, a, b) KTEST_CMP_(t, a, !=, b, (void)0)
 #define KEXPECT_LT(t, a, b) KTEST_CMP_(t, a, <, b, (void)0)
 #define KEXPECT_GE(t, a, b) KTEST_CMP_(t, a, >=, b, (void)0)
+#define KEXPECT_LE(t, a, b) KTEST_CMP_(t, a, <=, b, (void)0)
 #define KASSERT_EQ(t, a, b) KTEST_CMP_(t, a, ==, b, return)
 #define KASSERT_NE(t, a, b) KTEST_CMP_(t, a, !=, b, return)
+#define KASSERT_GE(t, a, b) KTEST_CMP_(t, a, >=, b, return)
 #define KEXPECT_EQU(t, a, b) KTEST_CMPU_(t, a, ==, b, (void)0)
 #define KASSERT_EQU(t, a, b) KTEST_CMPU_(t, a, ==, b, return)
 #define KEXPECT_STREQ(t, a, b)                                                     \
