@@ -558,11 +558,12 @@ void as_print(struct address_space *as, const char *title)
         struct region *r = region_of(n);
         char size[32];
         format_size(size, sizeof(size), region_size(r));
-        kprintf("  %#014llx-%#014llx %10s %c%c%c%s%s%s  %s\n", (unsigned long long)r->node.start,
+        kprintf("  %#014llx-%#014llx %10s %c%c%c%s%s%s%s  %s\n", (unsigned long long)r->node.start,
                 (unsigned long long)r->node.end - 1, size, r->access & REGION_READ ? 'r' : '-',
                 r->access & REGION_WRITE ? 'w' : '-', r->access & REGION_EXECUTE ? 'x' : '-',
                 r->flags & REGION_SHARED ? " shared" : "", r->flags & REGION_STACK ? " stack" : "",
-                r->flags & REGION_IMMUTABLE ? " immutable" : "", r->name);
+                r->flags & REGION_IMMUTABLE ? " immutable" : "",
+                r->flags & REGION_PURGEABLE ? " purgeable" : "", r->name);
     }
     struct as_stats s;
     as_get_stats(as, &s);

@@ -22,6 +22,7 @@ enum region_flags {
     REGION_MMAP = 1u << 1,      /* made by a mapping call */
     REGION_SHARED = 1u << 2,    /* writes are seen by every mapper: never copy-on-write */
     REGION_IMMUTABLE = 1u << 3, /* can be neither unmapped nor re-protected */
+    REGION_PURGEABLE = 1u << 4, /* anonymous memory its owner may make volatile */
 };
 
 #define REGION_NAME_MAX 32
