@@ -256,6 +256,12 @@ static void free_tree(struct page_directory *pd, paddr_t table, unsigned level)
 
 void pd_destroy(struct page_directory *pd)
 {
+    /*
+     * Drop this CPU's cached translations and walks tagged with PD's
+     * address-space tag first: the tag will be given to another directory.
+     */
+    if (!is_kernel(pd))
+        pd_flush_all(pd);
     unsigned first, end, level = root_level(pd->format);
     owned_root_indices(pd, &first, &end);
     pte_t *root = table_entries(pd, pd->root);
