@@ -1,14 +1,17 @@
 /*
  * Benchmarks of the address-space fault paths, as the brief's Linux table
  * lists them: a zero-fill write fault, a zero-page read fault, a
- * copy-on-write fault (each per page), fork per resident page, and map +
- * touch + unmap of one anonymous page. The faults are delivered straight
- * to as_handle_fault() (no trap entry or exit yet: user mode is to come),
- * so the figures are the memory server's share of a fault.
+ * copy-on-write fault, a file-page fault (each per page), fork per resident
+ * page (alone, and with the child's destruction), and map + touch + unmap of
+ * one anonymous page. The faults are delivered straight to
+ * as_handle_fault(), so the figures are the memory server's share of a
+ * fault; bench/kernel/user_bench.c times the same from user mode, trap
+ * included.
  */
 #include "kernel/kernel_vm.h"
 #include "kernel/panic.h"
 #include "mm/address_space.h"
+#include "mm/kernel_region.h"
 #include <pagoda/bench.h>
 
 #define PAGE PHYS_PAGE_SIZE
@@ -16,8 +19,13 @@
 #define RW (REGION_READ | REGION_WRITE)
 #define FORK_PAGES 256
 
+#define FORK_CHILDREN_MAX 16
+
 static struct address_space bench_as, bench_child;
 static bool have_child;
+static struct address_space fork_children[FORK_CHILDREN_MAX];
+static uint64_t fork_child_count;
+static struct vfile bench_file;
 
 static bool fault(struct address_space *as, uint64_t va, enum fault_access access)
 {
@@ -123,4 +131,56 @@ BENCH_WITH_SETUP(vm_map_touch_unmap_one_page, setup_empty, teardown)
             return i;
     }
     return iterations;
+}
+
+/* Forks alone: the children live until the tear-down, which is not timed. */
+static void teardown_forks(void)
+{
+    for (uint64_t i = 0; i < fork_child_count; i++)
+        as_destroy(&fork_children[i]);
+    fork_child_count = 0;
+    teardown();
+}
+
+BENCH_WITH_SETUP(vm_fork_alone_per_resident_page, setup_resident, teardown_forks)
+{
+    uint64_t forks = MIN(MAX(iterations / FORK_PAGES, 1), FORK_CHILDREN_MAX);
+    for (fork_child_count = 0; fork_child_count < forks; fork_child_count++) {
+        if (as_fork(&bench_as, &fork_children[fork_child_count], 2 + fork_child_count) != 0)
+            break;
+    }
+    return fork_child_count * FORK_PAGES;
+}
+
+/* A file of PAGES pages (its bytes in a kernel region) mapped shared, no page of it read yet. */
+static bool setup_file(uint64_t pages)
+{
+    void *data;
+    have_child = false;
+    if (kregion_allocate(pages * PAGE, "bench file", &data) != 0)
+        return false;
+    bench_file = (struct vfile){ .name = "bench", .size = pages * PAGE, .data = data };
+    if (as_create(&bench_as, kernel_pd(), 1) != 0) {
+        kregion_free(data);
+        return false;
+    }
+    if (as_map_file(&bench_as, BASE, pages * PAGE, REGION_READ, REGION_SHARED, &bench_file, 0,
+                    "bench file", NULL) != 0) {
+        as_destroy(&bench_as);
+        kregion_free(data);
+        return false;
+    }
+    return true;
+}
+
+static void teardown_file(void)
+{
+    teardown();
+    kregion_free(bench_file.data);
+}
+
+/* Each fault reads one page of the file into its page cache and maps it. */
+BENCH_WITH_SETUP(vm_file_page_read_fault, setup_file, teardown_file)
+{
+    return fault_every_page(&bench_as, iterations, FAULT_READ);
 }
