@@ -2,7 +2,7 @@
 #   pagoda-host-tests  the portable kernel sources and every KTEST in
 #                      tests/portable/ and tests/host/, under ASan and UBSan;
 #                      one ctest entry per suite (host.<suite>)
-#   fuzz_fdt, fuzz_multiboot2, fuzz_cpio
+#   fuzz_fdt, fuzz_multiboot2, fuzz_cpio, fuzz_elf
 #                      libFuzzer targets for the boot parsers, when the
 #                      compiler has libFuzzer (clang + libclang-rt-14-dev);
 #                      ctest runs each for a bounded time (fuzz.<target>)
@@ -91,7 +91,8 @@ if(PAGODA_HAVE_LIBFUZZER)
   # Seed corpora, written at build time by a host program from the test builders.
   add_executable(pagoda-fuzz-seeds tests/fuzz/make_seeds.c tests/fuzz/seeds.c
                  tests/portable/fdt_builder.c tests/portable/mb2_builder.c
-                 tests/portable/cpio_builder.c kernel/lib/string.c)
+                 tests/portable/cpio_builder.c tests/portable/elf_builder.c
+                 kernel/lib/string.c)
   pagoda_host_flags(pagoda-fuzz-seeds)
   add_custom_command(OUTPUT ${FUZZ_SEEDS}/seeds.stamp
     COMMAND pagoda-fuzz-seeds ${FUZZ_SEEDS}
@@ -131,6 +132,8 @@ if(PAGODA_HAVE_LIBFUZZER)
   pagoda_fuzzer(multiboot2 SEEDS)
   # The boot-module archive reader, from an archive like the boards' initrd.
   pagoda_fuzzer(cpio SEEDS)
+  # The user-program loader's ELF reader, from programs laid out as ld.lld lays them out.
+  pagoda_fuzzer(elf SEEDS SOURCES tests/portable/elf_builder.c)
   # The physical allocator and the region tree against their reference models.
   pagoda_fuzzer(phys SOURCES tests/host/mm/phys_model.c tests/host/mm/host_ram.c
                 ${MM_PHYS_SOURCES})

@@ -1,7 +1,7 @@
 /*
  * Writes the fuzzers' seed corpora from the inputs in seeds.c (so no binary
  * blobs live in the repository). Usage: pagoda-fuzz-seeds DIR; writes
- * DIR/fdt/, DIR/multiboot2/ and DIR/cpio/.
+ * DIR/fdt/, DIR/multiboot2/, DIR/cpio/ and DIR/elf/.
  */
 #include "tests/fuzz/seeds.h"
 #include <errno.h>
@@ -52,5 +52,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < archive_seed_count; i++)
         seed_write(archive_seeds[i].corpus, archive_seeds[i].name, buf,
                    archive_seeds[i].build(buf));
+    for (size_t i = 0; i < program_seed_count; i++)
+        seed_write(program_seeds[i].corpus, program_seeds[i].name, buf,
+                   program_seeds[i].build(buf));
     return EXIT_SUCCESS;
 }

@@ -1,18 +1,25 @@
 /*
  * Well-formed boot inputs shaped like what QEMU's boards and GRUB produce,
- * and an archive like the boards' initrd (tests/initrd/), built with the
- * test builders: the fuzzers' seed corpora (written by
- * make_seeds.c) and the inputs of the host bounds tests. See seeds.h.
+ * an archive like the boards' initrd (tests/initrd/), and static programs
+ * like ld.lld's for each architecture, built with the test builders: the
+ * fuzzers' seed corpora (written by make_seeds.c) and the inputs of the host
+ * bounds tests. See seeds.h.
  */
 #include "tests/fuzz/seeds.h"
 #include "kernel/boot/multiboot2.h"
 #include "tests/portable/cpio_builder.h"
+#include "tests/portable/elf_builder.h"
 #include "tests/portable/fdt_builder.h"
 #include "tests/portable/mb2_builder.h"
 
 #define RSDP_V1_SIZE 20u
 #define RSDP_V2_SIZE 36u
 #define MMAP_ENTRY_SIZE 24u
+/* Where ld.lld starts a static program, and the page size it lays one out for. */
+#define SEED_ELF_BASE 0x200000u
+#define SEED_ELF_RISCV_BASE 0x10000u
+#define SEED_ELF_PAGE 0x1000u
+#define SEED_ELF_AARCH64_PAGE 0x10000u
 
 static void seed_reg2(struct fdt_builder *b, uint64_t base, uint64_t size)
 {
@@ -190,6 +197,24 @@ size_t seed_cpio_initrd(uint8_t *buf)
     return cpio_builder_finish(&b);
 }
 
+/* Static programs as ld.lld links them for each board (aarch64 with its 64 KiB max-page-size). */
+size_t seed_elf_x86_64(uint8_t *buf)
+{
+    return elf_builder_program(buf, SEED_MAX, ELF_MACHINE_X86_64, SEED_ELF_PAGE, SEED_ELF_BASE);
+}
+
+size_t seed_elf_riscv64(uint8_t *buf)
+{
+    return elf_builder_program(buf, SEED_MAX, ELF_MACHINE_RISCV, SEED_ELF_PAGE,
+                               SEED_ELF_RISCV_BASE);
+}
+
+size_t seed_elf_aarch64(uint8_t *buf)
+{
+    return elf_builder_program(buf, SEED_MAX, ELF_MACHINE_AARCH64, SEED_ELF_AARCH64_PAGE,
+                               SEED_ELF_BASE);
+}
+
 const struct seed seeds[] = {
     { "fdt", "riscv64-virt.dtb", SEED_FDT, seed_fdt_riscv },
     { "fdt", "aarch64-virt.dtb", SEED_FDT, seed_fdt_aarch64 },
@@ -203,3 +228,10 @@ const struct seed archive_seeds[] = {
     { "cpio", "initrd.cpio", SEED_CPIO, seed_cpio_initrd },
 };
 const size_t archive_seed_count = sizeof(archive_seeds) / sizeof(archive_seeds[0]);
+
+const struct seed program_seeds[] = {
+    { "elf", "x86_64.elf", SEED_ELF, seed_elf_x86_64 },
+    { "elf", "riscv64.elf", SEED_ELF, seed_elf_riscv64 },
+    { "elf", "aarch64.elf", SEED_ELF, seed_elf_aarch64 },
+};
+const size_t program_seed_count = sizeof(program_seeds) / sizeof(program_seeds[0]);
