@@ -15,7 +15,12 @@ set(ARCH_SOURCES
   kernel/arch/x86_64/pt_format.c
   kernel/arch/x86_64/cpu.c
   kernel/arch/x86_64/probe.S
+  kernel/arch/x86_64/user.c
+  kernel/arch/x86_64/user_board.c
+  kernel/arch/x86_64/user_entry.S
   kernel/arch/x86_64/arch_tests.c
+  kernel/arch/x86_64/user_tests.c
+  kernel/arch/x86_64/user_test_code.S
 )
 
 set(ARCH_COMPILE_FLAGS

@@ -14,12 +14,6 @@
 #include <x86_64/instr.h>
 #include <x86_64/paging.h>
 
-/* Segment-selector error codes (#TS, #NP, #SS, #GP; SDM vol. 3, 6.13). */
-#define SELECTOR_ERROR_EXTERNAL X86_BIT(0)
-#define SELECTOR_ERROR_IDT X86_BIT(1)
-#define SELECTOR_ERROR_LDT X86_BIT(2)
-#define SELECTOR_ERROR_INDEX_SHIFT 3
-
 #define BACKTRACE_MAX_FRAMES 16
 /* How close to the guard page a stack pointer must be to blame an overflow. */
 #define STACK_OVERFLOW_SLACK 512
@@ -86,12 +80,12 @@ static void print_error_code(const struct trap_frame *frame)
                 code & X86_PF_USER ? "user" : "kernel",
                 code & X86_PF_RESERVED ? ", reserved bit set in an entry" : "");
     } else if (has_selector_error_code(frame->vector) && code != 0) {
-        const char *table = code & SELECTOR_ERROR_IDT   ? "IDT vector"
-                            : code & SELECTOR_ERROR_LDT ? "LDT selector"
+        const char *table = code & X86_SELECTOR_ERROR_IDT   ? "IDT vector"
+                            : code & X86_SELECTOR_ERROR_LDT ? "LDT selector"
                                                         : "GDT slot";
         kprintf("error code %#lx: %s %lu%s\n", (unsigned long)code, table,
-                (unsigned long)(code >> SELECTOR_ERROR_INDEX_SHIFT),
-                code & SELECTOR_ERROR_EXTERNAL ? " (during an external event)" : "");
+                (unsigned long)(code >> X86_SELECTOR_ERROR_INDEX_SHIFT),
+                code & X86_SELECTOR_ERROR_EXTERNAL ? " (during an external event)" : "");
     } else {
         kprintf("error code %#lx\n", (unsigned long)code);
     }

@@ -1,9 +1,12 @@
 /*
  * The boot CPU's GDT and TSS. Long mode ignores segment bases and limits,
- * so the GDT only names the 64-bit code segment, a data segment and the
- * TSS; the TSS matters for its interrupt stack table: a double fault runs
- * on its own stack, so a kernel stack overflow into the guard page still
- * ends in a readable crash report instead of a triple-fault reset.
+ * so the GDT only names 64-bit code and data segments, once for ring 0 and
+ * once for ring 3 (user mode), and the TSS. The TSS matters for two stack
+ * pointers: its interrupt stack table runs a double fault on its own
+ * stack, so a kernel stack overflow into the guard page still ends in a
+ * readable crash report instead of a triple-fault reset; and rsp[0] is the
+ * stack a trap from user mode switches to, which user_entry.S sets on
+ * every entry to user mode.
  */
 #include <x86_64/descriptors.h>
 #include <x86_64/instr.h>
@@ -11,8 +14,11 @@
 #define DOUBLE_FAULT_STACK_SIZE 0x2000
 #define STACK_ALIGN 16
 
+_Static_assert(X86_GDT_SLOT_USER_CODE == X86_GDT_SLOT_USER_DATA + 1,
+               "SYSRET loads SS and CS from consecutive slots, data first");
+
 static uint64_t gdt[X86_GDT_SLOTS] __attribute__((aligned(16)));
-static struct x86_tss tss __attribute__((aligned(16)));
+struct x86_tss x86_tss __attribute__((aligned(16)));
 static uint8_t double_fault_stack[DOUBLE_FAULT_STACK_SIZE] __attribute__((aligned(STACK_ALIGN)));
 
 uintptr_t x86_double_fault_stack_top(void)
@@ -60,10 +66,12 @@ void x86_gdt_init(void)
     gdt[X86_GDT_SLOT_NULL] = 0;
     gdt[X86_GDT_SLOT_KERNEL_CODE] = X86_GDT_KERNEL_CODE64;
     gdt[X86_GDT_SLOT_KERNEL_DATA] = X86_GDT_KERNEL_DATA;
+    gdt[X86_GDT_SLOT_USER_DATA] = X86_GDT_USER_DATA;
+    gdt[X86_GDT_SLOT_USER_CODE] = X86_GDT_USER_CODE64;
 
-    tss.ist[X86_IST_DOUBLE_FAULT - 1] = x86_double_fault_stack_top();
-    tss.iomap_base = sizeof(tss);
-    tss_descriptor(&gdt[X86_GDT_SLOT_TSS], (uintptr_t)&tss, sizeof(tss) - 1);
+    x86_tss.ist[X86_IST_DOUBLE_FAULT - 1] = x86_double_fault_stack_top();
+    x86_tss.iomap_base = sizeof(x86_tss);
+    tss_descriptor(&gdt[X86_GDT_SLOT_TSS], (uintptr_t)&x86_tss, sizeof(x86_tss) - 1);
 
     struct x86_table_register reg = { .limit = sizeof(gdt) - 1, .base = (uintptr_t)gdt };
     x86_lgdt(&reg);

@@ -1,11 +1,13 @@
 /*
  * x86_64 trap handling: the IDT, and what happens to each exception.
- * A page fault is decoded from its error code and CR2 into the
- * arch-neutral struct fault and given to fault_handle(); if that does not
- * resolve it, a guarded probe is abandoned with E_FAULT, and anything else
- * ends in a crash report (crash.c) and a panic. A #GP at a probe (a
- * non-canonical address, which is not a page fault) abandons the probe
- * too. Every other exception is a kernel bug.
+ * A trap from user mode is not handled here at all: it ends the thread's
+ * turn in arch_user_run() (user.c), which describes it to the portable
+ * caller. In kernel mode, a page fault is decoded from its error code and
+ * CR2 into the arch-neutral struct fault and given to fault_handle(); if
+ * that does not resolve it, a guarded probe is abandoned with E_FAULT, and
+ * anything else ends in a crash report (crash.c) and a panic. A #GP at a
+ * probe (a non-canonical address, which is not a page fault) abandons the
+ * probe too. Every other exception is a kernel bug.
  */
 #include "kernel/arch/x86_64/probe.h"
 #include "kernel/arch/x86_64/trap.h"
@@ -23,8 +25,9 @@
 
 static struct x86_idt_gate idt[X86_IDT_VECTORS] __attribute__((aligned(16)));
 
-/* vectors.S: the entry stub of each exception vector. */
+/* vectors.S: the entry stub of each exception vector, and of the system call. */
 extern const uintptr_t x86_trap_stubs[X86_EXCEPTION_VECTORS];
+extern const char x86_syscall_stub[];
 
 const void *x86_idt_base(void)
 {
@@ -36,13 +39,18 @@ size_t x86_idt_size(void)
     return sizeof(idt);
 }
 
-/* An interrupt gate (IF cleared on entry) to HANDLER in ring 0, on IST slot IST. */
-static struct x86_idt_gate idt_gate(uintptr_t handler, unsigned ist)
+/*
+ * An interrupt gate (IF cleared on entry) to HANDLER in ring 0, on IST slot
+ * IST, which INT n may raise from rings 0 to DPL (the CPU itself may raise
+ * any gate from any ring).
+ */
+static struct x86_idt_gate idt_gate(uintptr_t handler, unsigned ist, unsigned dpl)
 {
     uint64_t low = (handler & GATE_OFFSET_LOW_MASK) |
                    (uint64_t)X86_KERNEL_CODE_SELECTOR << X86_GATE_SELECTOR_SHIFT |
                    (uint64_t)(ist & X86_GATE_IST_MASK) << X86_GATE_IST_SHIFT |
-                   (uint64_t)X86_GATE_TYPE_INTERRUPT << X86_GATE_TYPE_SHIFT | X86_GATE_PRESENT |
+                   (uint64_t)X86_GATE_TYPE_INTERRUPT << X86_GATE_TYPE_SHIFT |
+                   (uint64_t)(dpl & X86_GATE_DPL_MASK) << X86_GATE_DPL_SHIFT | X86_GATE_PRESENT |
                    ((handler >> GATE_OFFSET_MID_SHIFT) & GATE_OFFSET_MID_MASK)
                        << GATE_OFFSET_MID_FIELD;
     return (struct x86_idt_gate){ .low = low, .high = handler >> GATE_OFFSET_HIGH_SHIFT };
@@ -52,12 +60,17 @@ void x86_trap_init(void)
 {
     /*
      * Vectors 32-255 stay not-present until something owns them: raising
-     * one gives a #GP whose error code names the vector.
+     * one gives a #GP whose error code names the vector. User mode may
+     * raise two gates itself: the system call, and #BP (int3), so that a
+     * breakpoint reads as one rather than as a #GP.
      */
     for (unsigned v = 0; v < X86_EXCEPTION_VECTORS; v++) {
         unsigned ist = v == X86_VECTOR_DOUBLE_FAULT ? X86_IST_DOUBLE_FAULT : X86_IST_NONE;
-        idt[v] = idt_gate(x86_trap_stubs[v], ist);
+        unsigned dpl = v == X86_VECTOR_BREAKPOINT ? X86_PRIVILEGE_USER : X86_PRIVILEGE_KERNEL;
+        idt[v] = idt_gate(x86_trap_stubs[v], ist, dpl);
     }
+    idt[X86_VECTOR_SYSCALL] = idt_gate((uintptr_t)x86_syscall_stub, X86_IST_NONE,
+                                       X86_PRIVILEGE_USER);
     struct x86_table_register reg = { .limit = sizeof(idt) - 1, .base = (uintptr_t)idt };
     x86_lidt(&reg);
 }
@@ -94,12 +107,11 @@ static bool probe_recover_execute(struct trap_frame *frame, const struct fault *
     return true;
 }
 
-static struct fault page_fault_decode(const struct trap_frame *frame, uint64_t address)
+struct fault x86_page_fault_decode(uint64_t code, uint64_t rip, uint64_t address)
 {
-    uint64_t code = frame->error_code;
     struct fault fault = {
         .addr = vaddr(address),
-        .pc = frame->rip,
+        .pc = rip,
         .access = (code & X86_PF_FETCH)   ? FAULT_EXECUTE
                   : (code & X86_PF_WRITE) ? FAULT_WRITE
                                           : FAULT_READ,
@@ -112,7 +124,7 @@ static struct fault page_fault_decode(const struct trap_frame *frame, uint64_t a
 static void trap_page_fault(struct trap_frame *frame)
 {
     /* Read CR2 first: a nested fault (even a recovered probe) would overwrite it. */
-    struct fault fault = page_fault_decode(frame, x86_read_cr2());
+    struct fault fault = x86_page_fault_decode(frame->error_code, frame->rip, x86_read_cr2());
     if (frame->error_code & X86_PF_RESERVED)
         x86_crash(frame, &fault, "a page-table entry has a reserved bit set (corrupt tables)");
 
@@ -132,6 +144,8 @@ static void trap_page_fault(struct trap_frame *frame)
 
 void x86_trap_dispatch(struct trap_frame *frame)
 {
+    if (x86_trap_from_user(frame))
+        x86_user_trap(frame);
     switch (frame->vector) {
     case X86_VECTOR_PAGE_FAULT:
         trap_page_fault(frame);

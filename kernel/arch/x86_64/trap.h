@@ -6,15 +6,23 @@
 
 #include <pagoda/fault.h>
 #include <pagoda/types.h>
+#include <x86_64/descriptors.h>
 
 /* Exception vectors (SDM vol. 3, table 6-1) the code refers to by name. */
+#define X86_VECTOR_DIVIDE_ERROR 0
+#define X86_VECTOR_NMI 2
+#define X86_VECTOR_BREAKPOINT 3
+#define X86_VECTOR_INVALID_OPCODE 6
 #define X86_VECTOR_DOUBLE_FAULT 8
 #define X86_VECTOR_INVALID_TSS 10
 #define X86_VECTOR_SEGMENT_NOT_PRESENT 11
 #define X86_VECTOR_STACK_SEGMENT 12
 #define X86_VECTOR_GENERAL_PROTECTION 13
 #define X86_VECTOR_PAGE_FAULT 14
+#define X86_VECTOR_MACHINE_CHECK 18
 #define X86_EXCEPTION_VECTORS 32
+/* int $0x80: the system call of include/arch/user.h, the one gate ring 3 may raise besides #BP. */
+#define X86_VECTOR_SYSCALL 0x80
 #define X86_IDT_VECTORS 256
 
 /*
@@ -40,8 +48,30 @@ void x86_trap_init(void);
 const void *x86_idt_base(void);
 size_t x86_idt_size(void);
 
-/* Called by vectors.S for every trap; returning resumes the interrupted code. */
+/*
+ * Called by vectors.S for every trap; returning resumes the interrupted code.
+ * A trap from user mode does not return: it ends the thread's turn
+ * (x86_user_trap, user.c).
+ */
 void x86_trap_dispatch(struct trap_frame *frame);
+
+/* Whether FRAME interrupted ring 3: the privilege level of its saved CS. */
+static inline bool x86_trap_from_user(const struct trap_frame *frame)
+{
+    return (frame->cs & X86_SELECTOR_RPL_MASK) != X86_PRIVILEGE_KERNEL;
+}
+
+/*
+ * The arch-neutral record of a page fault with error code ERROR_CODE at
+ * instruction RIP, for the address ADDRESS (CR2).
+ */
+struct fault x86_page_fault_decode(uint64_t error_code, uint64_t rip, uint64_t address);
+
+/*
+ * A trap FRAME from user mode: save the thread's registers into the context
+ * it runs in and return from its arch_user_run() (user.c).
+ */
+NORETURN void x86_user_trap(struct trap_frame *frame);
 
 /* The exception's short and long names ("#PF", "page fault"). */
 const char *x86_exception_mnemonic(uint64_t vector);

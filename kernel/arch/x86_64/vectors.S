@@ -5,7 +5,12 @@
  * general register into a struct trap_frame (trap.h), calls
  * x86_trap_dispatch(frame), restores the (possibly edited) frame and
  * returns with iretq. The table x86_trap_stubs lists the 32 stubs for the
- * IDT.
+ * IDT; x86_syscall_stub is the 33rd, for int $0x80.
+ *
+ * A trap from user mode takes the same path on the kernel stack the TSS
+ * names; x86_trap_dispatch() then leaves through x86_user_trap() instead
+ * of returning. Entering user mode (user_entry.S) ends in x86_trap_return
+ * with the thread's frame, as if returning from the trap that stopped it.
  */
     .text
 
@@ -53,6 +58,11 @@ x86_trap_stub_\vector:
     TRAP_STUB 30, 1  /* #SX security */
     TRAP_STUB 31, 0
 
+    /* int $0x80 from user mode (X86_VECTOR_SYSCALL, trap.h): the system call. */
+    TRAP_STUB 128, 0
+    .globl x86_syscall_stub
+    .set x86_syscall_stub, x86_trap_stub_128
+
 /*
  * The CPU aligned the stack to 16 bytes before pushing its 5-word frame;
  * with the error code, the vector and 15 registers that makes 22 words,
@@ -77,6 +87,8 @@ x86_trap_common:
     cld
     movq %rsp, %rdi
     call x86_trap_dispatch
+    .globl x86_trap_return
+x86_trap_return: /* rsp: a struct trap_frame to resume */
     popq %rax
     popq %rbx
     popq %rcx

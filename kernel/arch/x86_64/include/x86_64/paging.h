@@ -25,6 +25,7 @@
 #define X86_PT_ENTRIES 512
 #define X86_PT_INDEX_BITS 9
 #define X86_PT_LEVELS 4 /* level 3 = PML4, 2 = PDPT, 1 = PD, 0 = PT */
+#define X86_VIRT_ADDR_BITS 48 /* canonical: bits 63-47 all equal */
 
 /* The error code of a page fault (#PF), SDM vol. 3, 4.7. */
 #define X86_PF_PROTECTION X86_BIT(0) /* 0: the page was not present */
@@ -36,12 +37,19 @@
 #ifndef __ASSEMBLER__
 #include <pagoda/types.h>
 
-_Static_assert(X86_PAGE_SHIFT + X86_PT_LEVELS * X86_PT_INDEX_BITS == 48,
+_Static_assert(X86_PAGE_SHIFT + X86_PT_LEVELS * X86_PT_INDEX_BITS == X86_VIRT_ADDR_BITS,
                "4-level tables translate 48-bit virtual addresses");
 _Static_assert(X86_LARGE_PAGE_SIZE == (1 << (X86_PAGE_SHIFT + X86_PT_INDEX_BITS)),
                "a PD leaf covers 512 pages");
 _Static_assert(X86_HUGE_PAGE_SIZE == (1 << (X86_PAGE_SHIFT + 2 * X86_PT_INDEX_BITS)),
                "a PDPT leaf covers 512 PD leaves");
+
+/* Whether VA is canonical: its top bits copy bit 47 (anything else is a #GP, not a #PF). */
+static inline bool x86_is_canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << (64 - X86_VIRT_ADDR_BITS)) >> (64 - X86_VIRT_ADDR_BITS)) ==
+           va;
+}
 
 /* The index of VA in the table at LEVEL. */
 static inline unsigned x86_pt_index(uintptr_t va, unsigned level)

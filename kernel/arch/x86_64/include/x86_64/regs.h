@@ -21,6 +21,11 @@
 #define X86_CR4_PAE X86_BIT(5) /* 64-bit entries; required for long mode */
 #define X86_CR4_PGE X86_BIT(7) /* global pages: G leaves survive CR3 loads */
 
+/* IA32_APIC_BASE: where the local APIC's registers are, and whether it is on */
+#define X86_MSR_APIC_BASE 0x1bu
+#define X86_APIC_BASE_ENABLE (UINT64_C(1) << 11)
+#define X86_APIC_BASE_ADDRESS_MASK UINT64_C(0x000ffffffffff000)
+
 /* EFER, the extended feature enable MSR */
 #define X86_MSR_EFER 0xc0000080
 #define X86_EFER_LME X86_BIT(8)  /* long mode enable */
@@ -28,7 +33,10 @@
 #define X86_EFER_NXE X86_BIT(11) /* the NX bit (63) of page-table entries is honoured */
 
 /* RFLAGS */
-#define X86_RFLAGS_IF X86_BIT(9) /* maskable interrupts enabled */
+#define X86_RFLAGS_RESERVED_ONE X86_BIT(1) /* reads as 1, always */
+#define X86_RFLAGS_IF X86_BIT(9)           /* maskable interrupts enabled */
+#define X86_RFLAGS_IOPL_SHIFT 12           /* I/O privilege level, bits 12-13 */
+#define X86_RFLAGS_IOPL_MASK (3 * X86_BIT(X86_RFLAGS_IOPL_SHIFT))
 
 /* CPUID leaves and the bits we test */
 #define X86_CPUID_FEATURES 0x1
