@@ -18,6 +18,11 @@ set(ARCH_SOURCES
   kernel/arch/riscv64/uart16550.c
   kernel/arch/riscv64/arch_tests.c
   kernel/arch/riscv64/arch_tests_trap.S
+  kernel/arch/riscv64/user.c
+  kernel/arch/riscv64/user_board.c
+  kernel/arch/riscv64/user_entry.S
+  kernel/arch/riscv64/user_tests.c
+  kernel/arch/riscv64/user_tests_programs.S
 )
 set(ARCH_COMPILE_FLAGS -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax)
 set(ARCH_LINKER_SCRIPT kernel/arch/riscv64/linker.ld)

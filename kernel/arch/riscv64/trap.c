@@ -4,7 +4,9 @@
  * other page faults become arch-neutral struct fault records for
  * fault_handle(); guarded probe instructions resume at their fixup;
  * anything else gets a crash report (every register, the cause in words)
- * and a panic.
+ * and a panic. These are the kernel's own traps: a trap from U-mode never
+ * reaches riscv_trap_handle() (vectors.S sends it to user_entry.S, and
+ * user.c decodes it with the same riscv_page_fault_decode()).
  */
 #include "riscv/trap.h"
 #include "riscv/csr.h"
@@ -86,10 +88,15 @@ static bool is_exception(const struct riscv_trap_frame *frame, enum riscv_except
     return frame->scause == (uint64_t)code; /* the interrupt bit is clear */
 }
 
+bool riscv_is_page_fault(uint64_t scause)
+{
+    return scause == EXC_LOAD_PAGE_FAULT || scause == EXC_STORE_PAGE_FAULT ||
+           scause == EXC_INSN_PAGE_FAULT; /* the interrupt bit is clear */
+}
+
 static bool is_page_fault(const struct riscv_trap_frame *frame)
 {
-    return is_exception(frame, EXC_LOAD_PAGE_FAULT) || is_exception(frame, EXC_STORE_PAGE_FAULT) ||
-           is_exception(frame, EXC_INSN_PAGE_FAULT);
+    return riscv_is_page_fault(frame->scause);
 }
 
 /*
@@ -103,11 +110,11 @@ static bool is_probe_fault(const struct riscv_trap_frame *frame)
            is_exception(frame, EXC_INSN_ACCESS_FAULT);
 }
 
-static enum fault_access page_fault_access(const struct riscv_trap_frame *frame)
+static enum fault_access page_fault_access(uint64_t scause)
 {
-    if (is_exception(frame, EXC_STORE_PAGE_FAULT))
+    if (scause == EXC_STORE_PAGE_FAULT)
         return FAULT_WRITE;
-    if (is_exception(frame, EXC_INSN_PAGE_FAULT))
+    if (scause == EXC_INSN_PAGE_FAULT)
         return FAULT_EXECUTE;
     return FAULT_READ;
 }
@@ -117,19 +124,32 @@ static enum fault_access page_fault_access(const struct riscv_trap_frame *frame)
  * address means the entry forbade the access (protection); none, or an
  * address no root translates (non-canonical), means not-present. Under the
  * boot map, whose leaves grant everything, every page fault is not-present.
+ * A user directory translates the kernel half through the kernel's root, so
+ * a user access to a kernel address is a protection fault.
  */
-static struct fault decode_page_fault(const struct riscv_trap_frame *frame)
+struct fault riscv_page_fault_decode(uint64_t scause, uint64_t stval, uint64_t sepc,
+                                     enum fault_mode mode)
 {
     struct page_directory *pd = riscv_current_pd();
     struct pd_query_result q;
-    bool mapped = pd && pd_query(pd, vaddr(frame->stval), &q) == 0;
+    bool mapped = pd && pd_query(pd, vaddr(stval), &q) == 0;
     return (struct fault){
-        .addr = vaddr(frame->stval),
-        .pc = frame->sepc,
-        .access = page_fault_access(frame),
-        .mode = (frame->sstatus & SSTATUS_SPP) ? FAULT_KERNEL : FAULT_USER,
+        .addr = vaddr(stval),
+        .pc = sepc,
+        .access = page_fault_access(scause),
+        .mode = mode,
         .cause = mapped ? FAULT_PROTECTION : FAULT_NOT_PRESENT,
     };
+}
+
+static enum fault_mode trap_mode(const struct riscv_trap_frame *frame)
+{
+    return (frame->sstatus & SSTATUS_SPP) ? FAULT_KERNEL : FAULT_USER;
+}
+
+static struct fault decode_page_fault(const struct riscv_trap_frame *frame)
+{
+    return riscv_page_fault_decode(frame->scause, frame->stval, frame->sepc, trap_mode(frame));
 }
 
 /*
@@ -141,9 +161,9 @@ static struct fault decode_page_fault(const struct riscv_trap_frame *frame)
 static bool fixed_accessed_dirty(const struct riscv_trap_frame *frame)
 {
     struct page_directory *pd = riscv_current_pd();
-    bool user = (frame->sstatus & SSTATUS_SPP) == 0;
-    return pd && pd_update_accessed_dirty(pd, vaddr(frame->stval), page_fault_access(frame),
-                                          user) == 0;
+    bool user = trap_mode(frame) == FAULT_USER;
+    return pd && pd_update_accessed_dirty(pd, vaddr(frame->stval),
+                                          page_fault_access(frame->scause), user) == 0;
 }
 
 /* If the trap hit a guarded probe instruction, arrange to resume at its fixup. */

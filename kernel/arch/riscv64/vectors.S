@@ -5,8 +5,13 @@
  * current stack, calls riscv_trap_handle(frame), and returns with sret to
  * frame->sepc, which the handler may have moved (probe fixups).
  *
- * Only kernel traps exist yet, so the trap runs on the stack it interrupted;
- * entry from user mode will swap in a kernel stack through sscratch.
+ * A kernel trap runs on the stack it interrupted. sscratch tells the two
+ * kinds apart: it is 0 while the hart runs the kernel and holds the kernel
+ * frame of riscv_user_enter while a user thread runs (user_entry.S). The
+ * first instruction swaps it with sp; if that gives 0, the trap came from
+ * S-mode, the swap is undone and the kernel path below runs unchanged;
+ * otherwise sp is now the kernel stack and riscv_user_trap_entry saves the
+ * thread and returns to the kernel from riscv_user_enter.
  */
 #include "riscv/trap.h"
 
@@ -16,6 +21,9 @@
     .balign 4                   /* stvec ignores the low two bits */
     .globl riscv_trap_vector
 riscv_trap_vector:
+    csrrw sp, sscratch, sp
+    bnez sp, from_user
+    csrrw sp, sscratch, sp              /* from S-mode: sp back, sscratch 0 again */
     addi sp, sp, -TRAP_FRAME_SIZE
     sd x1, REG(1)(sp)
     .irp n, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
@@ -45,3 +53,6 @@ riscv_trap_vector:
     .endr
     addi sp, sp, TRAP_FRAME_SIZE
     sret
+
+from_user:
+    j riscv_user_trap_entry             /* user_entry.S; a branch might not reach it */

@@ -16,6 +16,7 @@
 #define SSTATUS_SIE (CSR_UL(1) << 1)  /* supervisor interrupts enabled */
 #define SSTATUS_SPIE (CSR_UL(1) << 5) /* SIE before the trap */
 #define SSTATUS_SPP (CSR_UL(1) << 8)  /* privilege before the trap: 1 = S, 0 = U */
+#define SSTATUS_FS (CSR_UL(3) << 13)  /* FP unit state; 0 = off: FP instructions trap */
 #define SSTATUS_SUM (CSR_UL(1) << 18) /* S-mode may touch U pages */
 
 /* stvec: the handler address, low two bits select the mode */

@@ -16,6 +16,7 @@
 
 #ifndef __ASSEMBLER__
 
+#include <pagoda/fault.h>
 #include <pagoda/types.h>
 
 struct riscv_trap_frame {
@@ -45,5 +46,16 @@ struct riscv_trap_record riscv_trap_last(void);
 
 /* The name of an exception or interrupt cause ("load page fault"). */
 const char *riscv_trap_cause_name(uint64_t scause);
+
+/* Is SCAUSE an instruction, load or store/AMO page fault (12, 13, 15)? */
+bool riscv_is_page_fault(uint64_t scause);
+
+/*
+ * The arch-neutral record of a page fault (SCAUSE one of the above) at
+ * STVAL, taken by the instruction at SEPC in MODE: the access from the
+ * cause, not-present or protection from the current page directory.
+ */
+struct fault riscv_page_fault_decode(uint64_t scause, uint64_t stval, uint64_t sepc,
+                                     enum fault_mode mode);
 
 #endif /* __ASSEMBLER__ */
