@@ -3,6 +3,7 @@
  * the device page SYS_MAP_DEVICE offers: the console's ns16550a, found in the devicetree at boot.
  */
 #include "kernel/boot_info.h"
+#include "kernel/kernel.h"
 #include "mm/phys.h"
 #include <arch/user.h>
 #include <pagoda/syscall.h>
