@@ -12,8 +12,13 @@ set(ARCH_SOURCES
   kernel/arch/aarch64/pt_format.c
   kernel/arch/aarch64/semihost.S
   kernel/arch/aarch64/trap.c
+  kernel/arch/aarch64/user.c
+  kernel/arch/aarch64/user_board.c
+  kernel/arch/aarch64/user_entry.S
   kernel/arch/aarch64/vectors.S
   kernel/arch/aarch64/arch_tests.c
+  kernel/arch/aarch64/user_tests.c
+  kernel/arch/aarch64/user_test_programs.S
 )
 # No FP/SIMD registers in the kernel (nothing to save on traps), and no
 # unaligned accesses: they fault on Device memory, and the compiler cannot

@@ -104,9 +104,9 @@ KTEST(aarch64, vector_base_is_our_table)
     KEXPECT(t, IS_ALIGNED(vbar, VECTOR_TABLE_ALIGN));
 }
 
-KTEST(aarch64, fp_simd_does_not_trap)
+KTEST(aarch64, fp_simd_traps_only_at_el0)
 {
-    KEXPECT_EQU(t, sysreg_read(cpacr_el1) & CPACR_EL1_FPEN_MASK, CPACR_EL1_FPEN_NO_TRAP);
+    KEXPECT_EQU(t, sysreg_read(cpacr_el1) & CPACR_EL1_FPEN_MASK, CPACR_EL1_FPEN_EL1_ONLY);
 }
 
 KTEST(aarch64, mmu_registers_hold_the_kernel_directory)

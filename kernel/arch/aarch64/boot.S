@@ -95,13 +95,14 @@ boot_entry:
 
 boot_el1:
     /*
-     * A known SCTLR_EL1 (MMU and caches off until below), FP/SIMD
-     * untrapped, and vectors that halt: the real ones are C code that
-     * needs the MMU on, and an exception before that is a bug in this file.
+     * A known SCTLR_EL1 (MMU and caches off until below; nothing granted
+     * to EL0), FP/SIMD untrapped at EL1 and trapped at EL0, and vectors
+     * that halt: the real ones are C code that needs the MMU on, and an
+     * exception before that is a bug in this file.
      */
     ldr     x9, =SCTLR_EL1_BOOT
     msr     sctlr_el1, x9
-    ldr     x9, =CPACR_EL1_FPEN_NO_TRAP
+    ldr     x9, =CPACR_EL1_FPEN_EL1_ONLY
     msr     cpacr_el1, x9
     adr     x9, boot_early_vectors
     msr     vbar_el1, x9

@@ -1,13 +1,15 @@
 /*
- * Exception handling for aarch64: every vector lands in aarch64_trap_handle()
- * with the saved frame. Instruction and data aborts that are translation,
- * access flag or permission faults are page faults: those the hardware
- * raised only so that software sets the accessed or dirty state are
- * resolved in the page directory and retried; the rest become an
- * arch-neutral struct fault for fault_handle(); an unresolved one at a
- * guarded instruction resumes at its fixup, as does the semihosting hlt
- * when semihosting is off. Everything else is a crash: registers, a decoded
- * reason and a backtrace, then panic().
+ * Exception handling for aarch64: every vector but the one for synchronous
+ * exceptions from user mode (user.c, user_entry.S) lands in
+ * aarch64_trap_handle() with the saved frame. Instruction and data aborts
+ * that are translation, access flag or permission faults are page faults:
+ * those the hardware raised only so that software sets the accessed or
+ * dirty state are resolved in the page directory and retried; the rest
+ * become an arch-neutral struct fault for fault_handle(); an unresolved one
+ * at a guarded instruction resumes at its fixup, as does the semihosting
+ * hlt when semihosting is off. Everything else is a crash: registers, a
+ * decoded reason and a backtrace, then panic(). The decoding of aborts and
+ * the names of exception classes are shared with user.c.
  */
 #include "kernel/arch/aarch64/board_virt.h"
 #include "kernel/arch/aarch64/pd_hw.h"
@@ -70,7 +72,7 @@ static const char *const trap_type_names[] = {
     [TRAP_TYPE_SERROR] = "SError",
 };
 
-static const char *esr_class_name(enum esr_ec ec)
+const char *aarch64_esr_class_name(enum esr_ec ec)
 {
     switch (ec) {
 #define ESR_EC_CASE(name, value, text) \
@@ -82,7 +84,7 @@ static const char *esr_class_name(enum esr_ec ec)
     return "reserved exception class";
 }
 
-static const char *fault_status_name(uint32_t fsc)
+const char *aarch64_fault_status_name(uint32_t fsc)
 {
     switch (fsc) {
     case ESR_FSC_EXTERNAL:
@@ -153,11 +155,11 @@ static NORETURN void trap_crash(const struct trap_frame *frame, uint64_t kind, c
         kprintf("  vector: %s %s\n", trap_type_names[kind % TRAP_TYPES_PER_GROUP],
                 trap_group_names[kind / TRAP_TYPES_PER_GROUP]);
     kprintf("  ESR_EL1 %#010llx: EC 0x%02x, %s\n", (unsigned long long)frame->esr, (unsigned)ec,
-            esr_class_name(ec));
+            aarch64_esr_class_name(ec));
     if (esr_is_abort(ec)) {
         uint32_t fsc = esr_iss(frame->esr) & ESR_ABORT_FSC_MASK;
-        kprintf("  fault status 0x%02x: %s (level %u)%s\n", (unsigned)fsc, fault_status_name(fsc),
-                (unsigned)(fsc & ESR_FSC_LEVEL_MASK),
+        kprintf("  fault status 0x%02x: %s (level %u)%s\n", (unsigned)fsc,
+                aarch64_fault_status_name(fsc), (unsigned)(fsc & ESR_FSC_LEVEL_MASK),
                 esr_iss(frame->esr) & ESR_ABORT_FNV ? ", FAR not valid" : "");
     }
     kprintf("  FAR_EL1 %016llx\n", (unsigned long long)frame->far);
@@ -201,55 +203,69 @@ static bool trap_apply_execute_probe(struct trap_frame *frame, enum esr_ec ec)
  * would mark it dirty. If that is all the fault was, the page directory
  * that translates the address sets the state and the access is retried.
  */
-static bool trap_only_accessed_dirty(uint64_t addr, uint32_t fsc_kind,
-                                     enum fault_access access, bool user)
+static bool trap_only_accessed_dirty(uint64_t esr, const struct fault *fault)
 {
+    uint32_t fsc_kind = esr_iss(esr) & ESR_ABORT_FSC_MASK & ESR_FSC_KIND_MASK;
     bool flag_fault = fsc_kind == ESR_FSC_ACCESS_FLAG;
-    bool write_protect = fsc_kind == ESR_FSC_PERMISSION && access == FAULT_WRITE;
+    bool write_protect = fsc_kind == ESR_FSC_PERMISSION && fault->access == FAULT_WRITE;
     if (!flag_fault && !write_protect)
         return false;
-    struct page_directory *pd = aarch64_pd_translating(addr);
-    return pd && pd_update_accessed_dirty(pd, vaddr(addr), access, user) == 0;
+    struct page_directory *pd = aarch64_pd_translating(fault->addr.value);
+    return pd && pd_update_accessed_dirty(pd, fault->addr, fault->access,
+                                          fault->mode == FAULT_USER) == 0;
 }
 
 /*
  * Translation, access flag and permission faults are page faults; anything
  * else an abort can report (alignment, external aborts, TLB conflicts...)
- * is a crash.
+ * is not.
  */
-static void trap_handle_abort(struct trap_frame *frame, uint64_t kind, enum esr_ec ec)
+bool aarch64_abort_to_fault(uint64_t esr, uint64_t far, uintptr_t pc, struct fault *fault)
 {
-    uint32_t iss = esr_iss(frame->esr);
+    enum esr_ec ec = esr_class(esr);
+    uint32_t iss = esr_iss(esr);
     uint32_t fsc = iss & ESR_ABORT_FSC_MASK;
     uint32_t fsc_kind = fsc & ESR_FSC_KIND_MASK;
-    bool is_page_fault = (fsc_kind == ESR_FSC_TRANSLATION || fsc_kind == ESR_FSC_ACCESS_FLAG ||
+    bool is_page_fault = esr_is_abort(ec) &&
+                         (fsc_kind == ESR_FSC_TRANSLATION || fsc_kind == ESR_FSC_ACCESS_FLAG ||
                           fsc_kind == ESR_FSC_PERMISSION) &&
                          fsc < ESR_FSC_EXTERNAL && !(iss & ESR_ABORT_FNV);
     if (!is_page_fault)
-        trap_crash(frame, kind, esr_class_name(ec), NULL);
+        return false;
 
     bool instruction = ec == ESR_EC_IABT_SAME || ec == ESR_EC_IABT_LOWER;
     bool user = ec == ESR_EC_IABT_LOWER || ec == ESR_EC_DABT_LOWER;
     /* Cache maintenance reports WnR = 1 but writes nothing: count it as a read. */
     bool write = !instruction && (iss & ESR_ABORT_WNR) && !(iss & ESR_ABORT_CM);
-    enum fault_access access = instruction ? FAULT_EXECUTE : write ? FAULT_WRITE : FAULT_READ;
-    if (trap_only_accessed_dirty(frame->far, fsc_kind, access, user))
-        return;
-
-    /* An access flag fault that was not only that: the page is there, the access is not allowed. */
-    struct fault fault = {
-        .addr = vaddr(frame->far),
-        .pc = frame->elr,
-        .access = access,
+    /*
+     * An access flag fault is a protection fault: the page is there. If only
+     * AF was missing, pd_update_accessed_dirty() resolves it before the cause matters.
+     */
+    *fault = (struct fault){
+        .addr = vaddr(far),
+        .pc = pc,
+        .access = instruction ? FAULT_EXECUTE : write ? FAULT_WRITE : FAULT_READ,
         .cause = fsc_kind == ESR_FSC_TRANSLATION ? FAULT_NOT_PRESENT : FAULT_PROTECTION,
         .mode = user ? FAULT_USER : FAULT_KERNEL,
     };
+    return true;
+}
+
+/* A kernel abort (user ones go to user.c): page faults to fault_handle(), the rest crash. */
+static void trap_handle_abort(struct trap_frame *frame, uint64_t kind, enum esr_ec ec)
+{
+    struct fault fault;
+    if (!aarch64_abort_to_fault(frame->esr, frame->far, frame->elr, &fault))
+        trap_crash(frame, kind, aarch64_esr_class_name(ec), NULL);
+    if (trap_only_accessed_dirty(frame->esr, &fault))
+        return;
+
     enum fault_response response = fault_handle(&fault);
     if (response == FAULT_RESPONSE_CONTINUE)
         return;
-    if (!user && trap_apply_fixup(frame, FIXUP_ON_PAGE_FAULT))
+    if (trap_apply_fixup(frame, FIXUP_ON_PAGE_FAULT))
         return;
-    if (!user && trap_apply_execute_probe(frame, ec))
+    if (trap_apply_execute_probe(frame, ec))
         return;
     trap_crash(frame, kind,
                response == FAULT_RESPONSE_OUT_OF_MEMORY ? "page fault: out of memory"
@@ -257,16 +273,16 @@ static void trap_handle_abort(struct trap_frame *frame, uint64_t kind, enum esr_
                &fault);
 }
 
-static void trap_handle_sync(struct trap_frame *frame, uint64_t kind, bool from_user)
+static void trap_handle_sync(struct trap_frame *frame, uint64_t kind)
 {
     enum esr_ec ec = esr_class(frame->esr);
     if (esr_is_abort(ec)) {
         trap_handle_abort(frame, kind, ec);
         return;
     }
-    if (ec == ESR_EC_UNKNOWN && !from_user && trap_apply_fixup(frame, FIXUP_ON_UNDEFINED))
+    if (ec == ESR_EC_UNKNOWN && trap_apply_fixup(frame, FIXUP_ON_UNDEFINED))
         return;
-    trap_crash(frame, kind, esr_class_name(ec), NULL);
+    trap_crash(frame, kind, aarch64_esr_class_name(ec), NULL);
 }
 
 void aarch64_trap_handle(struct trap_frame *frame, uint64_t kind)
@@ -279,12 +295,9 @@ void aarch64_trap_handle(struct trap_frame *frame, uint64_t kind)
         trap_crash(frame, kind, "kernel stack overflow", NULL);
     }
     uint64_t group = kind / TRAP_TYPES_PER_GROUP, type = kind % TRAP_TYPES_PER_GROUP;
+    /* Synchronous exceptions from AArch64 user mode never come here (vectors.S: user_entry.S). */
     if (type == TRAP_TYPE_SYNC && group == TRAP_GROUP_CURRENT_SPX) {
-        trap_handle_sync(frame, kind, false);
-        return;
-    }
-    if (type == TRAP_TYPE_SYNC && group == TRAP_GROUP_LOWER_A64) {
-        trap_handle_sync(frame, kind, true);
+        trap_handle_sync(frame, kind);
         return;
     }
     trap_crash(frame, kind, type == TRAP_TYPE_SYNC ? "exception on an unexpected stack or state"

@@ -4,7 +4,9 @@
  * AArch64, lower EL in AArch32) of four (synchronous, IRQ, FIQ, SError).
  * Every entry saves a struct trap_frame (include/aarch64/trap_frame.h) and
  * calls aarch64_trap_handle(frame, kind) in trap.c, which decides; on return
- * the frame, possibly edited, is restored and eret resumes it.
+ * the frame, possibly edited, is restored and eret resumes it. The one
+ * exception is a synchronous exception from AArch64 user mode: it ends the
+ * arch_user_run() the thread was started by (user_entry.S).
  */
 #include <aarch64/layout.h>
 #include <aarch64/sysreg.h>
@@ -32,6 +34,15 @@
     b       trap_entry
 .endm
 
+/*
+ * A system call, page fault or exception of a user thread: SP_EL1 holds
+ * arch_user_run()'s run frame, every register is still the thread's.
+ */
+.macro user_vector_entry kind
+    .org    aarch64_vectors + (\kind) * VECTOR_ENTRY_SIZE
+    b       aarch64_user_trap_sync
+.endm
+
     .text
     .balign VECTOR_TABLE_ALIGN
     .global aarch64_vectors
@@ -44,7 +55,7 @@ aarch64_vectors:
     vector_entry TRAP_KIND(TRAP_GROUP_CURRENT_SPX, TRAP_TYPE_IRQ), 1
     vector_entry TRAP_KIND(TRAP_GROUP_CURRENT_SPX, TRAP_TYPE_FIQ), 1
     vector_entry TRAP_KIND(TRAP_GROUP_CURRENT_SPX, TRAP_TYPE_SERROR), 1
-    vector_entry TRAP_KIND(TRAP_GROUP_LOWER_A64, TRAP_TYPE_SYNC), 0
+    user_vector_entry TRAP_KIND(TRAP_GROUP_LOWER_A64, TRAP_TYPE_SYNC)
     vector_entry TRAP_KIND(TRAP_GROUP_LOWER_A64, TRAP_TYPE_IRQ), 0
     vector_entry TRAP_KIND(TRAP_GROUP_LOWER_A64, TRAP_TYPE_FIQ), 0
     vector_entry TRAP_KIND(TRAP_GROUP_LOWER_A64, TRAP_TYPE_SERROR), 0
@@ -75,7 +86,11 @@ trap_entry:
     mrs     x2, elr_el1
     mrs     x3, spsr_el1
     stp     x2, x3, [sp, #TRAP_FRAME_ELR]
-    mrs     x2, esr_el1
+    tst     x3, #SPSR_MODE_EL_MASK
+    b.ne    1f
+    mrs     x2, sp_el0               /* from EL0: the interrupted sp is the thread's */
+    str     x2, [sp, #TRAP_FRAME_SP]
+1:  mrs     x2, esr_el1
     mrs     x3, far_el1
     stp     x2, x3, [sp, #TRAP_FRAME_ESR]
 

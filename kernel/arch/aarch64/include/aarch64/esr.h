@@ -80,3 +80,6 @@ static inline uint32_t esr_iss(uint64_t esr)
 #define ESR_FSC_PARITY 0x18
 #define ESR_FSC_ALIGNMENT 0x21
 #define ESR_FSC_TLB_CONFLICT 0x30
+
+/* ISS of an SVC: the instruction's 16-bit immediate. */
+#define ESR_SVC_IMM_MASK 0xffff

@@ -22,7 +22,24 @@
 #define SCTLR_EL1_C AARCH64_BIT(2)   /* data cacheability */
 #define SCTLR_EL1_SA AARCH64_BIT(3)  /* SP alignment check at EL1 */
 #define SCTLR_EL1_SA0 AARCH64_BIT(4) /* SP alignment check at EL0 */
-#define SCTLR_EL1_I AARCH64_BIT(12)  /* instruction cacheability */
+#define SCTLR_EL1_UMA AARCH64_BIT(9)   /* EL0 may read and write DAIF */
+#define SCTLR_EL1_I AARCH64_BIT(12)    /* instruction cacheability */
+#define SCTLR_EL1_DZE AARCH64_BIT(14)  /* EL0 may use DC ZVA */
+#define SCTLR_EL1_UCT AARCH64_BIT(15)  /* EL0 may read CTR_EL0 */
+#define SCTLR_EL1_nTWI AARCH64_BIT(16) /* EL0 WFI is not trapped */
+#define SCTLR_EL1_nTWE AARCH64_BIT(18) /* EL0 WFE is not trapped */
+#define SCTLR_EL1_SPAN AARCH64_BIT(23) /* (FEAT_PAN) exceptions to EL1 leave PSTATE.PAN alone */
+#define SCTLR_EL1_E0E AARCH64_BIT(24)  /* EL0 data accesses are big-endian */
+#define SCTLR_EL1_UCI AARCH64_BIT(26)  /* EL0 may clean and invalidate caches by address */
+/*
+ * What EL0 may do to the machine: none of the above. A user thread cannot
+ * unmask interrupts, wait for one, zero or maintain caches, or read the
+ * cache geometry; each traps to EL1 (ESR classes 0x01 and 0x18) and becomes
+ * a user exception. Accesses are little-endian and SP is alignment-checked.
+ */
+#define SCTLR_EL1_EL0_GRANTS                                                       \
+    (SCTLR_EL1_UMA | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_nTWI | SCTLR_EL1_nTWE | \
+     SCTLR_EL1_E0E | SCTLR_EL1_UCI)
 /* Bits that read as one in Armv8.0 and must be written as one. */
 #define SCTLR_EL1_RES1                                                            \
     (AARCH64_BIT(11) | AARCH64_BIT(20) | AARCH64_BIT(22) | AARCH64_BIT(23) |     \
@@ -31,10 +48,15 @@
 #define SCTLR_EL1_BOOT (SCTLR_EL1_RES1 | SCTLR_EL1_SA | SCTLR_EL1_SA0)
 #define SCTLR_EL1_MMU_ON (SCTLR_EL1_M | SCTLR_EL1_C | SCTLR_EL1_I)
 
-/* CPACR_EL1: FPEN = 0b11 lets EL1 and EL0 use FP/SIMD without trapping (EC 0x07). */
+/*
+ * CPACR_EL1.FPEN: which levels may use FP/SIMD without trapping (EC 0x07).
+ * 0b01 = EL1 only: user threads' FP/SIMD registers are not part of their
+ * saved context (include/arch/user.h has no room for them), so a user FP
+ * instruction traps rather than see another thread's values.
+ */
 #define CPACR_EL1_FPEN_SHIFT 20
 #define CPACR_EL1_FPEN_MASK AARCH64_MASK(2, CPACR_EL1_FPEN_SHIFT)
-#define CPACR_EL1_FPEN_NO_TRAP AARCH64_FIELD(3, CPACR_EL1_FPEN_SHIFT)
+#define CPACR_EL1_FPEN_EL1_ONLY AARCH64_FIELD(1, CPACR_EL1_FPEN_SHIFT)
 
 /* HCR_EL2: RW = EL1 is AArch64. Everything else zero: no stage 2, no traps, no VHE. */
 #define HCR_EL2_RW AARCH64_BIT(31)
@@ -47,12 +69,20 @@
 #define CPTR_EL2_RES1 (AARCH64_MASK(10, 0) | AARCH64_BIT(12) | AARCH64_BIT(13))
 
 /* SPSR_ELx: the state eret returns to. */
+#define SPSR_MODE_EL0T 0                  /* M[3:0]: EL0 (always on SP_EL0) */
 #define SPSR_MODE_EL1H 5                  /* M[3:0]: EL1 using SP_EL1 */
+#define SPSR_MODE_EL_MASK AARCH64_MASK(2, 2) /* M[3:2]: the exception level */
 #define SPSR_DAIF_MASKED AARCH64_MASK(4, 6) /* D, A, I, F all masked */
+#define SPSR_NZCV_MASK AARCH64_MASK(4, 28)  /* the condition flags */
+/* A user thread: AArch64 EL0 with every interrupt masked (nothing preempts it yet). */
+#define SPSR_EL0_USER (SPSR_MODE_EL0T | SPSR_DAIF_MASKED)
 
 /* DAIFSet/DAIFClr immediates. */
+#define DAIF_DEBUG 8   /* D */
 #define DAIF_IRQ_FIQ 3 /* I and F */
 #define DAIF_ALL 15    /* D, A, I and F */
+/* The DAIF register (and SPSR) bit of the D mask. */
+#define PSTATE_D AARCH64_BIT(9)
 
 /*
  * MAIR_EL1: the memory attributes the descriptors' AttrIndx selects. One
@@ -119,6 +149,13 @@
 #define ID_AA64MMFR0_ASIDBITS_SHIFT 4
 #define ID_AA64MMFR0_ASIDBITS_WIDTH 4
 #define ID_AA64MMFR0_ASIDBITS_16 2
+
+/* ID_AA64MMFR1_EL1.PAN: 0 = no FEAT_PAN (PSTATE.PAN does not exist). */
+#define ID_AA64MMFR1_PAN_SHIFT 20
+#define ID_AA64MMFR1_PAN_WIDTH 4
+/* PSTATE.PAN as the PAN special register reads it (S3_0_C4_C2_3, named for Armv8.0 assemblers). */
+#define PSTATE_PAN_SYSREG s3_0_c4_c2_3
+#define PSTATE_PAN AARCH64_BIT(22)
 
 /* PAR_EL1 after an AT instruction. */
 #define PAR_EL1_F AARCH64_BIT(0) /* the translation failed */
