@@ -9,6 +9,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
 #include "kernel/kernel.h"
+#include "kernel/initrd_fs.h"
 #include "kernel/kernel_vm.h"
 #include "mm/phys.h"
 #include <arch/cpu.h>
@@ -44,6 +45,7 @@ void kmain(struct boot_info *bi)
     kernel_vm_init(bi);
     boot_info_print(bi);
     phys_print_stats();
+    initrd_fs_init(bi);
     kernel_vm_protect_ro_after_init(); /* boot is done: nothing writes that data any more */
 
     const char *filter;
