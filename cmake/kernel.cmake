@@ -15,6 +15,9 @@ set(KERNEL_SOURCES
   kernel/bench.c
   kernel/bench_clock.c
   kernel/demo.c
+  kernel/initrd_fs.c
+  kernel/process.c
+  kernel/syscall.c
   kernel/user_fault.c
   kernel/arch/pt/page_directory.c
   mm/kernel_region.c

@@ -1,9 +1,17 @@
 #include "kernel/user_fault.h"
 #include <arch/page_directory.h>
+#include <arch/user.h>
 
 enum fault_response user_fault_resolve(struct address_space *as, const struct fault *fault)
 {
     if (pd_update_accessed_dirty(&as->pd, fault->addr, fault->access, true) == 0)
         return FAULT_RESPONSE_CONTINUE;
-    return as_handle_fault(as, fault);
+    enum fault_response response = as_handle_fault(as, fault);
+    if (response == FAULT_RESPONSE_CONTINUE) {
+        /* A page that may be executed was just filled: fetches must see its bytes. */
+        const struct region *r = as_find_region(as, fault->addr.value);
+        if (r && (r->access & REGION_EXECUTE))
+            arch_user_sync_icache();
+    }
+    return response;
 }

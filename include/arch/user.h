@@ -69,6 +69,24 @@ void arch_user_run(struct user_context *ctx, struct user_trap *trap);
 /* Set the value a system call returns to the thread (before the next arch_user_run). */
 void arch_user_set_result(struct user_context *ctx, uint64_t value);
 
+/*
+ * Make this CPU's instruction fetches see what the kernel wrote into pages
+ * that user code may execute (a program's text read in from its file,
+ * through quickmap): fence.i on riscv64, an instruction-cache invalidate on
+ * aarch64, nothing on x86_64, whose caches are coherent.
+ */
+void arch_user_sync_icache(void);
+
+/* The ELF e_machine of this arch's programs (EM_X86_64, EM_RISCV, EM_AARCH64). */
+uint16_t arch_user_elf_machine(void);
+
+/*
+ * A page of device registers a test program may map (SYS_MAP_DEVICE): its
+ * physical base and USER_DEVICE_* kind (include/pagoda/syscall.h). False if
+ * the board offers none.
+ */
+bool arch_user_test_device(paddr_t *base, unsigned *kind);
+
 /* The thread's program counter and stack pointer (for crash reports). */
 uintptr_t arch_user_pc(const struct user_context *ctx);
 uintptr_t arch_user_sp(const struct user_context *ctx);

@@ -26,6 +26,7 @@ enum syscall_number {
     SYS_SET_VOLATILE = 10, /* (va, volatile): of a purgeable region; returns 1 if it had been purged */
     SYS_PURGE = 11,       /* (): reclaim every volatile region of the caller (memory pressure); pages freed */
     SYS_SYNC = 12,        /* (va): write the shared file mapping at VA back; pages written */
+    SYS_NOP = 13,         /* (): nothing; returns 0 (the round trip, for benchmarks) */
     SYS_COUNT
 };
 

@@ -121,3 +121,8 @@ static inline long sys_sync(uintptr_t va)
 {
     return syscall6(SYS_SYNC, (long)va, 0, 0, 0, 0, 0);
 }
+
+static inline long sys_nop(void)
+{
+    return syscall6(SYS_NOP, 0, 0, 0, 0, 0, 0);
+}

@@ -24,3 +24,14 @@ bool arch_user_test_device(paddr_t *base, unsigned *kind)
     *kind = USER_DEVICE_PL011;
     return true;
 }
+
+/*
+ * Invalidate this CPU's instruction cache (to the point of unification)
+ * after the stores that filled the page. QEMU models no caches; on a core
+ * whose CTR_EL0.IDC is 0 the data cache would also need cleaning to the
+ * point of unification, by address, for each page written: not done yet.
+ */
+void arch_user_sync_icache(void)
+{
+    __asm__ volatile("dsb ish\n\tic iallu\n\tdsb nsh\n\tisb" ::: "memory");
+}

@@ -24,3 +24,9 @@ bool arch_user_test_device(paddr_t *base, unsigned *kind)
     *kind = USER_DEVICE_UART16550;
     return true;
 }
+
+/* fence.i: this hart's fetches see its earlier stores (the Zifencei extension). */
+void arch_user_sync_icache(void)
+{
+    __asm__ volatile("fence.i" ::: "memory");
+}

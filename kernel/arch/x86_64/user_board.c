@@ -25,3 +25,8 @@ bool arch_user_test_device(paddr_t *base, unsigned *kind)
     *kind = USER_DEVICE_LOCAL_APIC;
     return true;
 }
+
+/* x86 keeps instruction fetches coherent with stores (SDM vol. 3, 11.6): nothing to do. */
+void arch_user_sync_icache(void)
+{
+}
