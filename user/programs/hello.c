@@ -17,6 +17,7 @@ int main(long arg)
     print_number("hello: resident bytes before touching the heap: ", sys_stat(USER_STAT_RESIDENT));
     for (unsigned long i = 0; i < TOUCHED_PAGES; i++)
         poke((uintptr_t)heap + i * PAGE_SIZE, i);
-    print_number("hello: resident bytes after touching 4 heap pages: ", sys_stat(USER_STAT_RESIDENT));
+    print_number("hello: resident bytes after touching 4 heap pages: ",
+                 sys_stat(USER_STAT_RESIDENT));
     return 0;
 }

@@ -17,8 +17,8 @@ int main(long arg)
     CHECK(sys_map(0, 100, RW, 0, USER_STRATEGY_RESERVE) < 0);            /* unaligned size */
     CHECK(sys_map(FIXED + 8, PAGE_SIZE, RW, 0, USER_STRATEGY_RESERVE) < 0); /* unaligned address */
     CHECK(sys_map(0, PAGE_SIZE, 0, 0, USER_STRATEGY_RESERVE) < 0);       /* no access */
-    CHECK(sys_map(0xfffffffffffff000ul, 2 * PAGE_SIZE, RW, 0, USER_STRATEGY_RESERVE) < 0); /* wraps */
-    CHECK(sys_map(0xffffffff80000000ul, PAGE_SIZE, RW, 0, USER_STRATEGY_RESERVE) < 0); /* kernel half */
+    CHECK(sys_map(0xfffffffffffff000ul, 2 * PAGE_SIZE, RW, 0, USER_STRATEGY_RESERVE) < 0);
+    CHECK(sys_map(0xffffffff80000000ul, PAGE_SIZE, RW, 0, USER_STRATEGY_RESERVE) < 0); /* kernel */
     CHECK(sys_map(0, PAGE_SIZE, RW, 0, 7) < 0);                         /* no such strategy */
     CHECK(sys_map(0, PAGE_SIZE, RW, 0x100, USER_STRATEGY_RESERVE) < 0); /* no such flag */
     CHECK(sys_stat(USER_STAT_VIRTUAL) == before);
