@@ -17,6 +17,7 @@
 #include "kernel/boot/cpio.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/string.h"
+#include "kernel/process.h"
 #include "mm/address_space.h"
 #include "mm/kernel_region.h"
 #include "mm/kmalloc.h"
@@ -229,6 +230,39 @@ static int demo_address_spaces(void)
     return err;
 }
 
+/*
+ * Two programs of the initrd in user mode: hello (lazy memory, seen from the
+ * inside), and cow (fork with copy-on-write, the child run by the parent's
+ * wait). Their address spaces are printed before and after they run.
+ */
+static int demo_user_programs(void)
+{
+    static const char *const programs[] = { "bin/hello", "bin/cow" };
+    for (size_t i = 0; i < ARRAY_SIZE(programs); i++) {
+        struct process *p;
+        int err = process_spawn(programs[i], 0, &p);
+        if (err == -E_NOENT) {
+            kprintf("demo: no %s in the initrd: no user programs\n", programs[i]);
+            return 0;
+        }
+        if (err)
+            return err;
+        char title[64], status[32];
+        ksnprintf(title, sizeof(title), "%s (process %d), loaded", p->name, p->id);
+        as_print(&p->as, title);
+        int result = process_run(p);
+        kprintf("demo: %s ended (%s) after %llu page faults and %llu system calls\n", p->name,
+                process_status_name(result, status, sizeof(status)),
+                (unsigned long long)p->faults, (unsigned long long)p->syscalls);
+        ksnprintf(title, sizeof(title), "%s (process %d), at its end", p->name, p->id);
+        as_print(&p->as, title);
+        process_destroy(p);
+        if (result != 0)
+            return -E_FAULT;
+    }
+    return 0;
+}
+
 void kernel_demo_run(void)
 {
     struct phys_stats before, after;
@@ -241,6 +275,9 @@ void kernel_demo_run(void)
     int err = demo_address_spaces();
     if (err)
         kprintf("demo: the address-space workload stopped: %s\n", error_name(err));
+    err = demo_user_programs();
+    if (err)
+        kprintf("demo: the user programs stopped: %s\n", error_name(err));
     phys_get_stats(&after);
     kmalloc_get_stats(&heap_after);
     show("end, everything destroyed");
