@@ -1,10 +1,12 @@
 /*
  * Memory exhaustion, from user mode. ARG is the size in pages of a request
- * larger than all free memory (the kernel test passes it).
+ * larger than all free memory; the kernel test passes it, and leaves fewer
+ * than HOG_PAGES pages uncommitted, so that the hog below runs out fast
+ * whatever the size of the board.
  *  - A committed request that large is refused at once (SYS_MAP fails);
  *    the program goes on.
- *  - The program commits COMMITTED pages, then forks a child that maps the
- *    huge request uncommitted (USER_STRATEGY_NONE) and writes to it until a
+ *  - The program commits COMMITTED pages, then forks a child that maps
+ *    HOG_PAGES uncommitted (USER_STRATEGY_NONE) and writes to them until a
  *    fault finds no memory: the child ends with OutOfMemory. The parent,
  *    whose memory was committed, then writes all of its pages: every fault
  *    succeeds, though the child took the rest of memory.
@@ -13,6 +15,7 @@
 
 #define RW (USER_PROT_READ | USER_PROT_WRITE)
 #define COMMITTED 64
+#define HOG_PAGES 4096
 
 static int hog(unsigned long pages)
 {
@@ -33,7 +36,7 @@ int main(long arg)
     long id = sys_fork();
     CHECK(id >= 0);
     if (id == 0)
-        return hog(huge);
+        return hog(HOG_PAGES);
     CHECK(sys_wait(id) == USER_STATUS_OUT_OF_MEMORY);
     for (unsigned long i = 0; i < COMMITTED; i++)
         poke((uintptr_t)mine + i * PAGE_SIZE, i);

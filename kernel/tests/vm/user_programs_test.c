@@ -187,7 +187,10 @@ KTEST(user, illegal_instruction_stops_only_the_program)
     leak_check_end(t, &c);
 }
 
-/* Memory the out-of-memory test leaves uncommitted: the hog runs out fast at any size. */
+/*
+ * Memory the out-of-memory test leaves uncommitted, fewer pages than the
+ * uncommitted hog of user/programs/oom.c asks for: it runs out fast at any size.
+ */
 #define OOM_HEADROOM_PAGES 1024
 
 KTEST(user, out_of_memory_ends_only_the_uncommitted_program)
