@@ -367,11 +367,17 @@ static enum fault_response crash(const struct fault *fault, const char *why)
 /*
  * Map PAGE at VA with PROT, replacing what maps it now. A not-present fault
  * maps straight away; only when something is there (a protection fault) is
- * it unmapped first, which costs a walk and an emptiness check.
+ * it unmapped first, which costs a walk and an emptiness check. The entry
+ * starts accessed, and dirty for a write the mapping allows: the access
+ * FAULT retries must not fault again just to set them.
  */
-static enum fault_response map_page(struct address_space *as, const struct region *r, uint64_t va,
-                                    paddr_t page, uint32_t prot)
+static enum fault_response map_page(struct address_space *as, const struct region *r,
+                                    const struct fault *fault, uint64_t va, paddr_t page,
+                                    uint32_t prot)
 {
+    prot |= PD_MAP_ACCESSED;
+    if (fault->access == FAULT_WRITE && (prot & PD_WRITE))
+        prot |= PD_MAP_DIRTY;
     int err = pd_map(&as->pd, vaddr(va), page, PAGE, prot, r->type);
     if (err == -E_EXIST) {
         err = pd_unmap(&as->pd, vaddr(va), PAGE);
@@ -409,7 +415,7 @@ enum fault_response as_handle_fault(struct address_space *as, const struct fault
             inode_vmobject_fault(vmo, index, fault->access, &page, &writable);
         if (response != FAULT_RESPONSE_CONTINUE)
             return response;
-        return map_page(as, r, va, page, region_prot(r, !writable));
+        return map_page(as, r, fault, va, page, region_prot(r, !writable));
     }
     if (vmo->kind == VMOBJECT_ANONYMOUS && fault->access == FAULT_WRITE) {
         enum fault_response response = FAULT_RESPONSE_CONTINUE;
@@ -423,7 +429,7 @@ enum fault_response as_handle_fault(struct address_space *as, const struct fault
         }
         if (response != FAULT_RESPONSE_CONTINUE)
             return response;
-        return map_page(as, r, va, vmo->pages[index], region_prot(r, false));
+        return map_page(as, r, fault, va, vmo->pages[index], region_prot(r, false));
     }
     /* A read or an execute: the page the object has, or the zero page, never writable. */
     paddr_t page = vmo->pages[index];
@@ -434,7 +440,7 @@ enum fault_response as_handle_fault(struct address_space *as, const struct fault
         page = phys_zero_page();
         copy_on_write = true; /* the zero page is never written */
     }
-    return map_page(as, r, va, page, region_prot(r, copy_on_write));
+    return map_page(as, r, fault, va, page, region_prot(r, copy_on_write));
 }
 
 int as_map_file(struct address_space *as, uint64_t va, uint64_t size, uint32_t access,

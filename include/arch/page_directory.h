@@ -39,6 +39,16 @@ enum pd_prot {
 #define PD_PROT_ALL (PD_READ | PD_WRITE | PD_EXECUTE | PD_USER | PD_GLOBAL)
 
 /*
+ * Not rights but the initial state of new leaves, for pd_map() alone: as if
+ * already accessed (and, with PD_MAP_DIRTY, written; it needs PD_WRITE), so
+ * that the access a page fault is about to retry takes no second fault just
+ * for software to set the flags. The fault path maps this way, as Linux
+ * maps a faulting page young (and dirty on a write).
+ */
+#define PD_MAP_ACCESSED (1u << 8)
+#define PD_MAP_DIRTY (1u << 9)
+
+/*
  * Where table pages come from: a callback set, so that the page directory
  * does not depend on the physical allocator. alloc returns one 4 KiB page
  * (its contents need not be zero) or -E_NOMEM; table returns a pointer
@@ -82,7 +92,10 @@ int pd_create_user(struct page_directory *pd, struct page_directory *kernel,
 /* Free every table page PD allocated. A kernel directory must outlive its users. */
 void pd_destroy(struct page_directory *pd);
 
-/* Map [VA, VA+SIZE) to [PA, PA+SIZE) with PROT and TYPE; large leaves where they fit. */
+/*
+ * Map [VA, VA+SIZE) to [PA, PA+SIZE) with PROT (rights, and optionally
+ * PD_MAP_ACCESSED / PD_MAP_DIRTY) and TYPE; large leaves where they fit.
+ */
 int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint32_t prot,
            enum memory_type type) MUST_CHECK;
 /* Remove every mapping in [VA, VA+SIZE); holes are skipped; empty tables are freed. */

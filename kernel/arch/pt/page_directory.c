@@ -343,6 +343,10 @@ static void unmap_range(struct page_directory *pd, uint64_t va, uint64_t last);
 int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint32_t prot,
            enum memory_type type)
 {
+    uint32_t state = prot & (PD_MAP_ACCESSED | PD_MAP_DIRTY);
+    prot &= ~state;
+    if ((state & PD_MAP_DIRTY) && !(prot & PD_WRITE))
+        return -E_INVAL; /* dirty without the right to write */
     int err = check_range(pd, va.value, size);
     if (!err)
         err = check_prot(pd, prot);
@@ -366,11 +370,13 @@ int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint3
     /*
      * Kernel mappings start accessed and dirty: the kernel must never take
      * a fault just so software can set them. User mappings start clear, so
-     * that mm/ learns which pages were touched and written.
+     * that mm/ learns which pages were touched and written, unless the
+     * caller says the access is already under way (PD_MAP_ACCESSED/_DIRTY).
      */
     struct pte_info leaf = {
         .kind = PTE_LEAF, .prot = prot, .type = type,
-        .accessed = is_kernel(pd), .dirty = is_kernel(pd),
+        .accessed = is_kernel(pd) || (state & PD_MAP_ACCESSED),
+        .dirty = is_kernel(pd) || (state & PD_MAP_DIRTY),
     };
     err = map_level(pd, root, level, va.value, last, pa.value, &leaf);
     if (err)

@@ -331,6 +331,36 @@ static void test_accessed_dirty(struct ktest *t, const struct pd_test_format *tf
 
 KTEST(pd, accessed_and_dirty) { pd_for_each_format(t, test_accessed_dirty); }
 
+/* A fault path's mapping: already accessed (and dirty), so the retried access takes no fault. */
+static void test_map_accessed_dirty(struct ktest *t, const struct pd_test_format *tf)
+{
+    struct pd_fixture f;
+    pd_fixture_init(&f, tf);
+    uint64_t va = PD_TEST_USER_VA;
+    KASSERT_EQ(t, pd_map(&f.user, vaddr(va), paddr(PD_TEST_PA), PAGE, USER_RW | PD_MAP_ACCESSED,
+                         MEMORY_TYPE_NORMAL), 0);
+    KASSERT_EQ(t, pd_map(&f.user, vaddr(va + PAGE), paddr(PD_TEST_PA + PAGE), PAGE,
+                         USER_RW | PD_MAP_ACCESSED | PD_MAP_DIRTY, MEMORY_TYPE_NORMAL), 0);
+    struct pd_query_result q;
+    KASSERT_EQ(t, pd_query(&f.user, vaddr(va), &q), 0);
+    KEXPECT(t, q.accessed && !q.dirty);
+    KEXPECT_EQ(t, q.prot, USER_RW); /* the state bits are not rights */
+    KEXPECT_EQ(t, pd_translate(&f, va, FAULT_READ, true).outcome, SWMMU_OK);
+    KASSERT_EQ(t, pd_query(&f.user, vaddr(va + PAGE), &q), 0);
+    KEXPECT(t, q.accessed && q.dirty);
+    KEXPECT_EQ(t, q.prot, USER_RW);
+    /* No fault at all, not even one pd_update_accessed_dirty() would resolve. */
+    KEXPECT_EQ(t, pd_translate(&f, va + PAGE, FAULT_WRITE, true).outcome, SWMMU_OK);
+    KEXPECT_EQ(t, pd_translate(&f, va + PAGE, FAULT_READ, true).outcome, SWMMU_OK);
+    /* Dirty without the right to write is refused, and changes nothing. */
+    KEXPECT_EQ(t, pd_map(&f.user, vaddr(va + 2 * PAGE), paddr(PD_TEST_PA), PAGE,
+                         PD_READ | PD_USER | PD_MAP_DIRTY, MEMORY_TYPE_NORMAL), -E_INVAL);
+    KEXPECT_EQ(t, pd_query(&f.user, vaddr(va + 2 * PAGE), &q), -E_NOENT);
+    KEXPECT_EQ(t, pd_fixture_fini(&f), 0);
+}
+
+KTEST(pd, map_already_accessed_and_dirty) { pd_for_each_format(t, test_map_accessed_dirty); }
+
 static void test_kernel_half_shared(struct ktest *t, const struct pd_test_format *tf)
 {
     struct pd_fixture f;
