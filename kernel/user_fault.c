@@ -4,7 +4,9 @@
 
 enum fault_response user_fault_resolve(struct address_space *as, const struct fault *fault)
 {
-    if (pd_update_accessed_dirty(&as->pd, fault->addr, fault->access, true) == 0)
+    /* Only an entry that exists can be waiting for its accessed or dirty flag. */
+    if (fault->cause == FAULT_PROTECTION &&
+        pd_update_accessed_dirty(&as->pd, fault->addr, fault->access, true) == 0)
         return FAULT_RESPONSE_CONTINUE;
     enum fault_response response = as_handle_fault(as, fault);
     if (response == FAULT_RESPONSE_CONTINUE) {

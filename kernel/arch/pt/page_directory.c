@@ -312,7 +312,7 @@ static int map_level(struct page_directory *pd, paddr_t table, unsigned level, u
         struct pte_info info;
         decode(pd, pte_load(slot), level, &info);
         if (info.kind == PTE_LEAF)
-            return -E_EXIST; /* cannot happen: the caller checked the range is empty */
+            return -E_EXIST; /* only for a one-page map: the caller checked longer ranges */
         if (info.kind == PTE_INVALID && whole && leaf_allowed(f, level) &&
             IS_ALIGNED(pa, PT_LEVEL_SIZE(level))) {
             info = *leaf;
@@ -364,7 +364,14 @@ int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint3
     uint64_t last = va.value + size - 1;
     unsigned level = root_level(pd->format);
     paddr_t root = root_for(pd, va.value);
-    if (range_mapped(pd, root, level, va.value, last))
+    /*
+     * A range of several pages must be checked whole before anything is
+     * written. One page needs no separate walk: the mapping walk itself
+     * meets whatever maps it (its leaf, or a large leaf on the way down)
+     * before changing anything, so a page fault's map costs one walk.
+     */
+    bool one_page = size == PT_PAGE_SIZE;
+    if (!one_page && range_mapped(pd, root, level, va.value, last))
         return -E_EXIST;
 
     /*
@@ -379,6 +386,8 @@ int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint3
         .dirty = is_kernel(pd) || (state & PD_MAP_DIRTY),
     };
     err = map_level(pd, root, level, va.value, last, pa.value, &leaf);
+    if (err == -E_EXIST)
+        return err; /* only for one page, found mapped before anything changed */
     if (err)
         unmap_range(pd, va.value, last);
     pd_flush_range(pd, va, size);
