@@ -6,6 +6,7 @@ set(ARCH_SOURCES
   kernel/arch/aarch64/kernel_vm_hooks.c
   kernel/arch/aarch64/mmu_boot.c
   kernel/arch/aarch64/pd_hw.c
+  kernel/arch/aarch64/page_ops.S
   kernel/arch/aarch64/pl011.c
   kernel/arch/aarch64/probe.S
   kernel/arch/aarch64/psci.c

@@ -12,6 +12,7 @@ set(ARCH_SOURCES
   kernel/arch/riscv64/cpu.c
   kernel/arch/riscv64/kernel_vm.c
   kernel/arch/riscv64/pd_hw.c
+  kernel/arch/riscv64/page_ops.S
   kernel/arch/riscv64/pt_format.c
   kernel/arch/riscv64/sbi.c
   kernel/arch/riscv64/trap.c

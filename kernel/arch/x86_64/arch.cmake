@@ -12,6 +12,7 @@ set(ARCH_SOURCES
   kernel/arch/x86_64/vectors.S
   kernel/arch/x86_64/kernel_map.c
   kernel/arch/x86_64/pd_hw.c
+  kernel/arch/x86_64/page_ops.c
   kernel/arch/x86_64/pt_format.c
   kernel/arch/x86_64/cpu.c
   kernel/arch/x86_64/probe.S
