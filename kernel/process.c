@@ -179,6 +179,8 @@ int process_spawn(const char *path, uint64_t arg, struct process **out)
 
 int process_fork(struct process *p, struct process **out)
 {
+    if (p->depth >= PROCESS_MAX_DEPTH)
+        return -E_NOSPACE;
     struct process *child;
     int err = process_new(p->name, p, &child);
     if (err)
@@ -186,6 +188,7 @@ int process_fork(struct process *p, struct process **out)
     child->ctx = p->ctx;
     arch_user_set_result(&child->ctx, 0);
     child->parent = p;
+    child->depth = p->depth + 1;
     child->next_sibling = p->children;
     p->children = child;
     *out = child;

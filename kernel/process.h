@@ -11,7 +11,9 @@
  * Scheduling is run-to-completion: process_run() runs one program until it
  * ends; SYS_FORK makes a child that runs only when its parent waits for it
  * (SYS_WAIT runs it to its end, nested), and a child never waited for is
- * destroyed with its parent without having run.
+ * destroyed with its parent without having run. Each nested wait holds a few
+ * hundred bytes of the kernel stack, so the depth of forks is bounded
+ * (PROCESS_MAX_DEPTH): a fork bomb is refused, not a kernel stack overflow.
  *
  * A program is a static ELF executable of the initrd: each PT_LOAD segment
  * is mapped privately from the file (copy-on-write over the page cache),
@@ -25,6 +27,7 @@
 #include <arch/user.h>
 
 #define PROCESS_NAME_MAX 32
+#define PROCESS_MAX_DEPTH 16 /* forks below a spawned program */
 
 enum process_state {
     PROCESS_READY,  /* created (or forked), not yet run to its end */
@@ -40,6 +43,7 @@ struct process {
     enum process_state state;
     int status;
     struct process *parent;
+    unsigned depth;               /* 0 for a spawned program, its parent's + 1 for a fork */
     struct process *children;     /* forked and not yet waited for */
     struct process *next_sibling;
     /* What ended a killed program, for reports and tests. */
@@ -68,7 +72,10 @@ int process_run(struct process *p);
 /* Release P, with its address space and every child it did not wait for. */
 void process_destroy(struct process *p);
 
-/* Make a copy-on-write fork of P (the SYS_FORK path): the child gets 0 from the call. */
+/*
+ * Make a copy-on-write fork of P (the SYS_FORK path): the child gets 0 from
+ * the call. -E_NOSPACE at PROCESS_MAX_DEPTH, or with no address-space tag left.
+ */
 int process_fork(struct process *p, struct process **out) MUST_CHECK;
 
 /* The child of P called ID, if P has not waited for it yet. */

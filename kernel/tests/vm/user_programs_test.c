@@ -205,6 +205,18 @@ KTEST(user, out_of_memory_ends_only_the_uncommitted_program)
     phys_uncommit(&hold);
 }
 
+KTEST(user, fork_depth_is_bounded)
+{
+    struct leak_check c;
+    leak_check_start(&c);
+    struct process *p = spawn(t, "bin/forkbomb", 0);
+    if (!p)
+        return;
+    KEXPECT_EQ(t, process_run(p), PROCESS_MAX_DEPTH);
+    process_destroy(p);
+    leak_check_end(t, &c);
+}
+
 KTEST(user, programs_that_are_not_executables_are_refused)
 {
     struct leak_check c;
