@@ -83,6 +83,11 @@ KTEST(user, lazy_zero_fill)
     run_expecting_success(t, "bin/lazy", 5, 5);
 }
 
+KTEST(user, segments_loaded_with_data_rodata_and_zeroed_bss)
+{
+    run_expecting_success(t, "bin/segments", 0, 3);
+}
+
 KTEST(user, copy_on_write_after_fork)
 {
     run_expecting_success(t, "bin/cow", 0, 8);
