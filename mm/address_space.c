@@ -318,6 +318,23 @@ int as_protect(struct address_space *as, uint64_t va, uint64_t size, uint32_t ac
 
 /* --- fork ------------------------------------------------------------------------ */
 
+/*
+ * A fork made the pages a private file object wrote copy-on-write: take
+ * write access away from every mapping of VMO (its view of the file is
+ * read-only already), so that the next write faults, and copies the page or
+ * finds it alone again. Read mappings stay, so reads do not fault again.
+ */
+static int protect_mappers_copy_on_write(struct vmobject *vmo)
+{
+    for (struct region *m = vmo->mappers; m; m = m->mapper_next) {
+        int err = pd_protect(&m->space->pd, vaddr(m->node.start), region_size(m),
+                             region_prot(m, true));
+        if (err)
+            return err; /* 4 KiB user leaves never need a split: cannot happen */
+    }
+    return 0;
+}
+
 int as_fork(struct address_space *parent, struct address_space *child, uint16_t asid)
 {
     int err = as_create(child, parent->pd.kernel, asid);
@@ -345,6 +362,10 @@ int as_fork(struct address_space *parent, struct address_space *child, uint16_t 
             goto fail;
         if (vmo != r->vmobject && vmo->kind == VMOBJECT_ANONYMOUS) {
             err = pd_unmap(&parent->pd, vaddr(r->node.start), region_size(r));
+            if (err)
+                goto fail;
+        } else if (vmo != r->vmobject && vmo->kind == VMOBJECT_INODE) {
+            err = protect_mappers_copy_on_write(r->vmobject);
             if (err)
                 goto fail;
         }

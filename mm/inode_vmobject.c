@@ -4,9 +4,34 @@
  * the file's page cache, filled on first touch, with a dirty byte per page
  * that sync clears after writing the page back. A private object keeps its
  * own copies of the pages it wrote and shows the shared object's pages,
- * read-only, for the rest. Accounting: page-cache pages are allocated when a
- * fault needs them, and that allocation can fail (OutOfMemory); a file is
- * memory the system may always refuse to cache.
+ * read-only, for the rest: a page it never wrote follows the file's page
+ * cache, shared writes included (as Linux's MAP_PRIVATE; POSIX leaves it open).
+ *
+ * Fork. A private object's clone shares the pages it wrote, copy-on-write:
+ * a page held by more than one object is mapped read-only everywhere, and
+ * the first write on any side copies it, or keeps it if every other holder
+ * has let go. Only private objects hold references on these pages (the
+ * page cache's pages and mappings take none), so "held by another" is
+ * "reference count above 1" and no per-slot bit is needed.
+ *
+ * Accounting. Page-cache pages are allocated when a fault needs them, and
+ * that allocation can fail (OutOfMemory): a file is memory the system may
+ * always refuse to cache. A private object's first write to a page copies a
+ * cache page that may itself have to be read in first, so it cannot be
+ * promised either: it is uncommitted, and may find no memory. What a fork
+ * adds is committed, as for anonymous memory: the clone commits one page
+ * per page it shares, into a COW set (struct inode_cow_set) shared by every
+ * object of the family, which holds at all times
+ *
+ *     sum over the family's private pages of (refcount - 1)
+ *
+ * pages. A holder that copies takes one page from it; a holder that lets go
+ * of a page others still hold gives one back; the last holder keeps the page
+ * for free. So a write to a page written before the fork never fails, and a
+ * fork that cannot commit this fails at once, with nothing changed.
+ *
+ * Locking: none yet. The caller (the address space) serialises calls on an
+ * object, and on the objects of one family.
  */
 #include "mm/kmalloc.h"
 #include "mm/quickmap.h"
@@ -16,10 +41,17 @@
 #include "kernel/panic.h"
 #include <pagoda/errors.h>
 
+/* Pages committed for the copies a family's shared private pages may still need. */
+struct inode_cow_set {
+    uint32_t users;                    /* private objects that reference the set */
+    struct phys_commitment commitment;
+};
+
 struct inode_vmobject {
     struct vmobject vmo;        /* first, so a vmobject pointer converts */
     struct vfile *file;
     struct vmobject *shared;    /* private objects: the file's shared object (a reference) */
+    struct inode_cow_set *cow_set; /* private objects: NULL until a fork shares a page */
     uint8_t *dirty;             /* shared objects: one byte per page */
 };
 
@@ -101,27 +133,74 @@ int inode_vmobject_private(struct vfile *file, struct vmobject **out)
     return 0;
 }
 
+/* Is PAGE, a private object's own page, held by another object of its family too? */
+static bool page_is_shared(paddr_t page)
+{
+    return phys_page_refcount(page) > 1;
+}
+
+/* Drop O's reference on its COW set; what is left of it goes back with the last user. */
+static void cow_set_put(struct inode_vmobject *o)
+{
+    struct inode_cow_set *set = o->cow_set;
+    if (!set)
+        return;
+    o->cow_set = NULL;
+    ASSERT(set->users > 0);
+    if (--set->users > 0)
+        return;
+    phys_uncommit(&set->commitment);
+    kfree(set);
+}
+
 int inode_vmobject_clone_private(struct vmobject *vmo, struct vmobject **out)
 {
-    struct inode_vmobject *o = inode_of(vmo);
-    ASSERT(o->shared);
+    struct inode_vmobject *parent = inode_of(vmo);
+    ASSERT(parent->shared);
+    uint64_t held = 0;
+    for (uint64_t i = 0; i < vmo->page_count; i++)
+        held += vmobject_slot_is_page(vmo->pages[i]);
+
+    /* Get everything that can fail first; then sharing the pages cannot. */
     struct vmobject *clone;
-    int err = inode_vmobject_private(o->file, &clone);
+    struct phys_commitment copies = { 0 };
+    struct inode_cow_set *new_set = NULL;
+    int err = inode_vmobject_private(parent->file, &clone);
     if (err)
         return err;
+    err = phys_commit(held, &copies);
+    if (err)
+        goto fail;
+    if (held > 0 && !parent->cow_set) {
+        new_set = kzalloc(sizeof(*new_set));
+        if (!new_set) {
+            err = -E_NOMEM;
+            goto fail;
+        }
+        new_set->users = 1;
+        parent->cow_set = new_set;
+    }
+
+    if (held > 0) {
+        struct inode_cow_set *set = parent->cow_set;
+        /* A commitment is a count of promised pages, so two of them add up. */
+        set->commitment.remaining += copies.remaining;
+        copies.remaining = 0;
+        set->users++;
+        inode_of(clone)->cow_set = set;
+    }
     for (uint64_t i = 0; i < vmo->page_count; i++) {
         if (!vmobject_slot_is_page(vmo->pages[i]))
             continue;
-        paddr_t copy;
-        if (phys_alloc_page(PHYS_USAGE_ANONYMOUS, &copy) != 0) {
-            vmobject_unref(clone); /* frees the copies made so far */
-            return -E_NOMEM;
-        }
-        quickmap_copy_page(copy, vmo->pages[i]);
-        clone->pages[i] = copy;
+        phys_page_ref(vmo->pages[i]);
+        clone->pages[i] = vmo->pages[i];
     }
     *out = clone;
     return 0;
+fail:
+    phys_uncommit(&copies);
+    vmobject_unref(clone);
+    return err;
 }
 
 bool inode_vmobject_is_shared(const struct vmobject *vmo)
@@ -150,6 +229,39 @@ static enum fault_response cache_page(struct inode_vmobject *o, uint64_t index, 
     return FAULT_RESPONSE_CONTINUE;
 }
 
+/*
+ * A write to page INDEX of private object O, which holds that page together
+ * with others of its family: copy it into a page from the family's COW set
+ * (which holds one for every such holder, so this cannot fail).
+ */
+static paddr_t break_cow(struct inode_vmobject *o, uint64_t index)
+{
+    paddr_t old = o->vmo.pages[index];
+    ASSERT(o->cow_set && o->cow_set->commitment.remaining > 0);
+    paddr_t copy = phys_commitment_take(&o->cow_set->commitment, PHYS_USAGE_ANONYMOUS);
+    quickmap_copy_page(copy, old);
+    phys_page_unref(old); /* others hold it: this does not free it */
+    o->vmo.pages[index] = copy;
+    return copy;
+}
+
+/*
+ * A write to page INDEX of private object O, which has no page of its own
+ * there yet: a copy of the file's page FILE_PAGE, in a page nothing was
+ * committed for.
+ */
+static enum fault_response copy_file_page(struct inode_vmobject *o, uint64_t index,
+                                          paddr_t file_page, paddr_t *page)
+{
+    paddr_t copy;
+    if (phys_alloc_page(PHYS_USAGE_ANONYMOUS, &copy) != 0)
+        return FAULT_RESPONSE_OUT_OF_MEMORY;
+    quickmap_copy_page(copy, file_page);
+    o->vmo.pages[index] = copy;
+    *page = copy;
+    return FAULT_RESPONSE_CONTINUE;
+}
+
 enum fault_response inode_vmobject_fault(struct vmobject *vmo, uint64_t index,
                                          enum fault_access access, paddr_t *page, bool *writable)
 {
@@ -162,12 +274,19 @@ enum fault_response inode_vmobject_fault(struct vmobject *vmo, uint64_t index,
         *writable = o->dirty[index];
         return response;
     }
-    /* Private: our own copy if we made one, else the file's page until we write. */
-    if (vmobject_slot_is_page(vmo->pages[index])) {
-        *page = vmo->pages[index];
-        *writable = true;
+    /* Private: our own page if we wrote one (copy-on-write while the family shares it)... */
+    paddr_t own = vmo->pages[index];
+    if (vmobject_slot_is_page(own)) {
+        bool others_hold = page_is_shared(own);
+        if (access == FAULT_WRITE && others_hold) {
+            own = break_cow(o, index);
+            others_hold = false;
+        }
+        *page = own;
+        *writable = !others_hold; /* alone, it is ours to write, even if it was shared before */
         return FAULT_RESPONSE_CONTINUE;
     }
+    /* ... else the file's page, read-only until we write it. */
     paddr_t file_page;
     enum fault_response response = cache_page(inode_of(o->shared), index, &file_page);
     if (response != FAULT_RESPONSE_CONTINUE || access != FAULT_WRITE) {
@@ -175,14 +294,8 @@ enum fault_response inode_vmobject_fault(struct vmobject *vmo, uint64_t index,
         *writable = false;
         return response;
     }
-    paddr_t copy;
-    if (phys_alloc_page(PHYS_USAGE_ANONYMOUS, &copy) != 0)
-        return FAULT_RESPONSE_OUT_OF_MEMORY;
-    quickmap_copy_page(copy, file_page);
-    vmo->pages[index] = copy;
-    *page = copy;
     *writable = true;
-    return FAULT_RESPONSE_CONTINUE;
+    return copy_file_page(o, index, file_page, page);
 }
 
 bool inode_vmobject_page_dirty(const struct vmobject *vmo, uint64_t index)
@@ -216,13 +329,22 @@ static void inode_vmobject_destroy(struct vmobject *vmo)
 {
     struct inode_vmobject *o = inode_of(vmo);
     for (uint64_t i = 0; i < vmo->page_count; i++) {
-        if (vmobject_slot_is_page(vmo->pages[i]))
-            phys_page_unref(vmo->pages[i]);
+        paddr_t page = vmo->pages[i];
+        if (!vmobject_slot_is_page(page))
+            continue;
+        if (o->shared && page_is_shared(page)) {
+            /* The copy committed for this holder will never be made. */
+            ASSERT(o->cow_set);
+            phys_commitment_release(&o->cow_set->commitment, 1);
+        }
+        phys_page_unref(page);
     }
-    if (o->shared)
+    if (o->shared) {
+        cow_set_put(o);
         vmobject_unref(o->shared);
-    else
+    } else {
         o->file->shared = NULL;
+    }
     kfree(o->dirty);
     kfree(vmo->pages);
     kfree(o);

@@ -4,8 +4,8 @@
  * of it. Kinds share this header and differ in an operations table:
  *
  *   anonymous   memory that starts as zeros (mm/anon_vmobject.c)
- *   inode       a file's pages (later)
- *   MMIO        a device's physical range (later)
+ *   inode       a file's pages, shared or private (mm/inode_vmobject.c)
+ *   MMIO        a device's physical range (mm/mmio_vmobject.c)
  *
  * A page slot holds one of:
  *   paddr(0)               no page: nothing has been promised for it
@@ -130,16 +130,22 @@ int inode_vmobject_private(struct vfile *file, struct vmobject **out) MUST_CHECK
  * Resolve a fault on page INDEX of an inode object: *PAGE is the page to
  * map, *WRITABLE whether it may be mapped writable now (a shared page is
  * first mapped read-only so that the first write marks it dirty; a private
- * object's view of the file is read-only until it copies the page).
- * OutOfMemory if a page cannot be had.
+ * object's view of the file is read-only until it copies the page, and a
+ * page it shares with a fork is read-only until a write copies it, or
+ * finds it is the last holder and keeps it). OutOfMemory only if a page
+ * nothing was committed for cannot be had: a page-cache page, or a private
+ * object's first copy of a file page; never for breaking a fork's sharing.
  */
 enum fault_response inode_vmobject_fault(struct vmobject *vmo, uint64_t index,
                                          enum fault_access access, paddr_t *page,
                                          bool *writable);
 /*
  * The fork of a private inode object: a new private object over the same
- * file with copies of the pages VMO wrote (copied now, not copy-on-write:
- * a later change, and rare). -E_NOMEM if the copies cannot be had.
+ * file sharing the pages VMO wrote, both now copy-on-write (the caller must
+ * take write access away from VMO's mappings of them). Commits now one page
+ * per shared page, in a commitment the whole family of clones shares, so
+ * that no write to those pages can fail later; -E_NOMEM (nothing changed)
+ * if that cannot be had. Pages neither has written stay the file's.
  */
 int inode_vmobject_clone_private(struct vmobject *vmo, struct vmobject **out) MUST_CHECK;
 /* Is page INDEX of a shared inode object written since it was read in or synced? */
