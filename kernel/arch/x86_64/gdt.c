@@ -5,8 +5,9 @@
  * pointers: its interrupt stack table runs a double fault on its own
  * stack, so a kernel stack overflow into the guard page still ends in a
  * readable crash report instead of a triple-fault reset; and rsp[0] is the
- * stack a trap from user mode switches to, which user_entry.S sets on
- * every entry to user mode.
+ * stack a trap from user mode switches to, which user_entry.S points at the
+ * end of the thread's context on every entry to user mode, so that the trap
+ * frame lands in the context.
  */
 #include <x86_64/descriptors.h>
 #include <x86_64/instr.h>

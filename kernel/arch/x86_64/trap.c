@@ -1,9 +1,10 @@
 /*
  * x86_64 trap handling: the IDT, and what happens to each exception.
- * A trap from user mode is not handled here at all: it ends the thread's
- * turn in arch_user_run() (user.c), which describes it to the portable
- * caller. In kernel mode, a page fault is decoded from its error code and
- * CR2 into the arch-neutral struct fault and given to fault_handle(); if
+ * A trap from user mode never gets here: it lands in the thread's context
+ * and ends the thread's turn in arch_user_run() (user_entry.S, user.c),
+ * which describes it to the portable caller. In kernel mode, a page fault
+ * is decoded from its error code and CR2 into the arch-neutral struct
+ * fault and given to fault_handle(); if
  * that does not resolve it, a guarded probe is abandoned with E_FAULT, and
  * anything else ends in a crash report (crash.c) and a panic. A #GP at a
  * probe (a non-canonical address, which is not a page fault) abandons the
@@ -25,7 +26,7 @@
 
 static struct x86_idt_gate idt[X86_IDT_VECTORS] __attribute__((aligned(16)));
 
-/* vectors.S: the entry stub of each exception vector, and of the system call. */
+/* The entry stub of each exception vector (vectors.S), and of the system call (user_entry.S). */
 extern const uintptr_t x86_trap_stubs[X86_EXCEPTION_VECTORS];
 extern const char x86_syscall_stub[];
 
@@ -107,20 +108,6 @@ static bool probe_recover_execute(struct trap_frame *frame, const struct fault *
     return true;
 }
 
-struct fault x86_page_fault_decode(uint64_t code, uint64_t rip, uint64_t address)
-{
-    struct fault fault = {
-        .addr = vaddr(address),
-        .pc = rip,
-        .access = (code & X86_PF_FETCH)   ? FAULT_EXECUTE
-                  : (code & X86_PF_WRITE) ? FAULT_WRITE
-                                          : FAULT_READ,
-        .cause = (code & X86_PF_PROTECTION) ? FAULT_PROTECTION : FAULT_NOT_PRESENT,
-        .mode = (code & X86_PF_USER) ? FAULT_USER : FAULT_KERNEL,
-    };
-    return fault;
-}
-
 static void trap_page_fault(struct trap_frame *frame)
 {
     /* Read CR2 first: a nested fault (even a recovered probe) would overwrite it. */
@@ -145,7 +132,7 @@ static void trap_page_fault(struct trap_frame *frame)
 void x86_trap_dispatch(struct trap_frame *frame)
 {
     if (x86_trap_from_user(frame))
-        x86_user_trap(frame);
+        x86_user_trap_stray(frame);
     switch (frame->vector) {
     case X86_VECTOR_PAGE_FAULT:
         trap_page_fault(frame);

@@ -1,12 +1,12 @@
 /*
  * x86_64 trap entry: the frame vectors.S builds, the exception vectors we
- * name, and the functions that install the IDT and handle a trap.
+ * name, and the functions that install the IDT and handle a trap. The
+ * vector numbers and TRAP_PUSH_REGISTERS are for the assembler too.
  */
 #pragma once
 
-#include <pagoda/fault.h>
-#include <pagoda/types.h>
 #include <x86_64/descriptors.h>
+#include <x86_64/paging.h>
 
 /* Exception vectors (SDM vol. 3, table 6-1) the code refers to by name. */
 #define X86_VECTOR_DIVIDE_ERROR 0
@@ -25,10 +25,40 @@
 #define X86_VECTOR_SYSCALL 0x80
 #define X86_IDT_VECTORS 256
 
+/* The byte offset of the saved CS in a struct trap_frame: its low bits say which ring trapped. */
+#define X86_TRAP_FRAME_CS_OFFSET (18 * 8)
+
+#ifdef __ASSEMBLER__
 /*
- * What vectors.S pushes, lowest address first: the general registers, then
- * the vector and error code (0 when the CPU pushes none), then the CPU's
- * own frame.
+ * The general registers of a struct trap_frame, pushed under the vector
+ * (r15 first, so rax ends at the lowest address): the common path of
+ * vectors.S and the system-call stub of user_entry.S.
+ */
+.macro TRAP_PUSH_REGISTERS
+    pushq %r15
+    pushq %r14
+    pushq %r13
+    pushq %r12
+    pushq %r11
+    pushq %r10
+    pushq %r9
+    pushq %r8
+    pushq %rbp
+    pushq %rdi
+    pushq %rsi
+    pushq %rdx
+    pushq %rcx
+    pushq %rbx
+    pushq %rax
+.endm
+#else
+#include <pagoda/fault.h>
+#include <pagoda/types.h>
+
+/*
+ * What a trap pushes, lowest address first: the general registers
+ * (TRAP_PUSH_REGISTERS), then the vector and error code (0 when the CPU
+ * pushes none), then the CPU's own frame.
  */
 struct trap_frame {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
@@ -40,6 +70,8 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "vectors.S pushes 22 words");
 _Static_assert(__builtin_offsetof(struct trap_frame, vector) == 15 * 8,
                "vectors.S pushes 15 general registers below the vector");
+_Static_assert(__builtin_offsetof(struct trap_frame, cs) == X86_TRAP_FRAME_CS_OFFSET,
+               "vectors.S tests the saved CS at X86_TRAP_FRAME_CS_OFFSET");
 
 /* Fill the IDT with the exception stubs and load it. Needs x86_gdt_init() first. */
 void x86_trap_init(void);
@@ -49,9 +81,10 @@ const void *x86_idt_base(void);
 size_t x86_idt_size(void);
 
 /*
- * Called by vectors.S for every trap; returning resumes the interrupted code.
- * A trap from user mode does not return: it ends the thread's turn
- * (x86_user_trap, user.c).
+ * Called by vectors.S for every trap taken in kernel mode; returning
+ * resumes the interrupted code. A trap from user mode never comes here: it
+ * lands in the thread's context and ends its turn (user_entry.S), unless
+ * it is not where TSS.rsp0 put it (x86_user_trap_stray).
  */
 void x86_trap_dispatch(struct trap_frame *frame);
 
@@ -62,16 +95,28 @@ static inline bool x86_trap_from_user(const struct trap_frame *frame)
 }
 
 /*
- * The arch-neutral record of a page fault with error code ERROR_CODE at
- * instruction RIP, for the address ADDRESS (CR2).
+ * The arch-neutral record of a page fault with error code CODE at
+ * instruction RIP, for the address ADDRESS (CR2). Inline: the user trap
+ * path (user.c) and the kernel's (trap.c) both decode with it.
  */
-struct fault x86_page_fault_decode(uint64_t error_code, uint64_t rip, uint64_t address);
+static inline struct fault x86_page_fault_decode(uint64_t code, uint64_t rip, uint64_t address)
+{
+    return (struct fault){
+        .addr = vaddr(address),
+        .pc = rip,
+        .access = (code & X86_PF_FETCH)   ? FAULT_EXECUTE
+                  : (code & X86_PF_WRITE) ? FAULT_WRITE
+                                          : FAULT_READ,
+        .cause = (code & X86_PF_PROTECTION) ? FAULT_PROTECTION : FAULT_NOT_PRESENT,
+        .mode = (code & X86_PF_USER) ? FAULT_USER : FAULT_KERNEL,
+    };
+}
 
 /*
- * A trap FRAME from user mode: save the thread's registers into the context
- * it runs in and return from its arch_user_run() (user.c).
+ * A trap FRAME from user mode that did not land in the running thread's
+ * context (a #DF on its IST stack): the crash report (user.c).
  */
-NORETURN void x86_user_trap(struct trap_frame *frame);
+NORETURN void x86_user_trap_stray(struct trap_frame *frame);
 
 /* The exception's short and long names ("#PF", "page fault"). */
 const char *x86_exception_mnemonic(uint64_t vector);
@@ -83,3 +128,4 @@ const char *x86_exception_name(uint64_t vector);
  */
 NORETURN void x86_crash(const struct trap_frame *frame, const struct fault *fault,
                         const char *reason);
+#endif

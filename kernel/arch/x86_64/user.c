@@ -1,10 +1,13 @@
 /*
  * User mode on x86_64, the C half of include/arch/user.h. A thread's
- * context is the trap frame that last stopped it (x86_64/user.h);
- * user_entry.S enters ring 3 by returning through that frame with iretq,
- * and x86_user_trap() below is where every trap from ring 3 ends: it saves
- * the frame into the context and jumps back into arch_user_run(), which
- * then describes the trap.
+ * context is the trap frame that last stopped it (x86_64/user.h), and the
+ * trap itself writes it there: while the thread runs, TSS.rsp0 points at
+ * the end of the context's frame, so the CPU pushes ss ... rip, and the
+ * entry stub and TRAP_PUSH_REGISTERS the vector and rax ... r15, straight
+ * into the context. arch_user_run (user_entry.S) enters ring 3 from the
+ * context and, at the next trap, gets back onto the kernel stack and hands
+ * the context to x86_user_describe_trap() below: the only C on the way
+ * back, and all it does is describe the trap.
  *
  * A trap from ring 3 is only described here, never acted on: int $0x80 is
  * a system call (number in rax, arguments in rdi rsi rdx r10 r8 r9, result
@@ -45,11 +48,14 @@ _Static_assert(FRAME_WORD(vector) == X86_USER_VECTOR &&
                    FRAME_WORD(rflags) == X86_USER_RFLAGS && FRAME_WORD(rsp) == X86_USER_RSP &&
                    FRAME_WORD(ss) == X86_USER_SS,
                "the trap's own words sit where struct trap_frame has them");
-
-/* The system-call argument registers, in argument order (include/arch/user.h). */
-static const unsigned syscall_arg_words[USER_SYSCALL_ARGS] = {
-    X86_USER_RDI, X86_USER_RSI, X86_USER_RDX, X86_USER_R10, X86_USER_R8, X86_USER_R9,
-};
+/*
+ * In long mode the CPU aligns the new stack pointer down to 16 bytes
+ * before it pushes a trap frame: TSS.rsp0, the end of the context's frame,
+ * must already be aligned, or the frame would land beside the context.
+ */
+_Static_assert(_Alignof(struct user_context) % 16 == 0 &&
+                   X86_USER_KERNEL_SP * sizeof(uint64_t) % 16 == 0,
+               "the end of a context's trap frame is 16-byte aligned");
 
 void arch_user_context_init(struct user_context *ctx, uintptr_t entry, uintptr_t stack_top,
                             uint64_t arg)
@@ -64,83 +70,102 @@ void arch_user_context_init(struct user_context *ctx, uintptr_t entry, uintptr_t
     ctx->words[X86_USER_RFLAGS] = X86_RFLAGS_RESERVED_ONE;
 }
 
-NORETURN void x86_user_trap(struct trap_frame *frame)
+/*
+ * A trap frame from ring 3 that x86_trap_dispatch was given: one that did
+ * not land in the running thread's context (a #DF, on its own IST stack).
+ */
+NORETURN void x86_user_trap_stray(struct trap_frame *frame)
 {
-    /* CR2 before anything else can fault and overwrite it. */
-    uint64_t fault_address = frame->vector == X86_VECTOR_PAGE_FAULT ? x86_read_cr2() : 0;
-    if (frame->vector == X86_VECTOR_NMI || frame->vector == X86_VECTOR_DOUBLE_FAULT ||
-        frame->vector == X86_VECTOR_MACHINE_CHECK)
+    if (frame->vector == X86_VECTOR_DOUBLE_FAULT)
         x86_crash(frame, NULL, "taken in user mode, but not caused by the user thread");
-    /*
-     * The frame must sit right under the kernel frame x86_user_enter left,
-     * where TSS.rsp0 pointed; anything else (a stack switch we did not
-     * expect) would make the jump back land on garbage.
-     */
-    struct x86_user_kernel_frame *kernel = (struct x86_user_kernel_frame *)(frame + 1);
-    if ((uintptr_t)kernel != x86_tss.rsp[0])
-        x86_crash(frame, NULL, "a trap from user mode off the stack TSS.rsp0 names");
-    uint64_t *words = kernel->ctx->words;
-    memcpy(words, frame, sizeof(*frame));
-    words[X86_USER_FAULT_ADDRESS] = fault_address;
-    x86_user_exit(kernel);
+    x86_crash(frame, NULL, "a trap from user mode off the stack TSS.rsp0 names");
 }
+
+/*
+ * arch_user_run itself is in user_entry.S: it enters the thread and, at
+ * its next trap, ends in one of the two functions below, whose return is
+ * its own.
+ */
 
 /*
  * A context whose rip is not canonical cannot be entered: iretq would
  * fault in ring 0. Only arch_user_context_init can put one there (the CPU
- * saves canonical addresses only), so report it as the #GP the thread's
- * jump there would have been, without entering.
+ * saves canonical addresses only), so arch_user_run reports it as the #GP
+ * the thread's jump there would have been, without entering.
  */
-static bool refuse_non_canonical(const struct user_context *ctx, struct user_trap *trap)
+void x86_user_refuse_entry(const struct user_context *ctx, struct user_trap *trap)
 {
-    uint64_t rip = ctx->words[X86_USER_RIP];
-    if (x86_is_canonical(rip))
-        return false;
     *trap = (struct user_trap){
         .kind = USER_TRAP_EXCEPTION,
-        .pc = rip,
+        .pc = ctx->words[X86_USER_RIP],
         .exception = x86_exception_name(X86_VECTOR_GENERAL_PROTECTION),
         .cause = X86_VECTOR_GENERAL_PROTECTION,
     };
-    return true;
 }
 
-void arch_user_run(struct user_context *ctx, struct user_trap *trap)
-{
-    if (refuse_non_canonical(ctx, trap))
-        return;
-    x86_user_enter(ctx);
+/*
+ * Every kind of trap is written in one assignment of the whole record, so
+ * that each word of TRAP is stored once (the fields a kind does not use
+ * are zero). System calls and ordinary page faults are described inline,
+ * without a register to save; the rest is out of line.
+ */
 
+/* A trap from WORDS (a context) other than a system call or an ordinary page fault. */
+static __attribute__((noinline)) void describe_exception(const uint64_t *words,
+                                                         struct user_trap *trap)
+{
+    uint64_t vector = words[X86_USER_VECTOR];
+    uint64_t rip = words[X86_USER_RIP];
+    if (vector == X86_VECTOR_PAGE_FAULT) /* with a reserved bit set: tables are corrupt */
+        panic("x86_64: user page fault at %#llx on %#llx with a reserved bit set in an "
+              "entry (corrupt tables)",
+              (unsigned long long)rip, (unsigned long long)x86_read_cr2());
+    /* Not the thread's doing: the frame in the context is the crash report's. */
+    if (vector == X86_VECTOR_NMI || vector == X86_VECTOR_MACHINE_CHECK)
+        x86_crash((const struct trap_frame *)words, NULL,
+                  "taken in user mode, but not caused by the user thread");
+    *trap = (struct user_trap){
+        .kind = USER_TRAP_EXCEPTION,
+        .pc = rip,
+        .exception = x86_exception_name(vector),
+        .cause = vector | words[X86_USER_ERROR_CODE] << X86_USER_CAUSE_ERROR_SHIFT,
+    };
+}
+
+/* The thread CTX just trapped, and its frame is in CTX: describe the trap in TRAP. */
+void x86_user_describe_trap(const struct user_context *ctx, struct user_trap *trap)
+{
     const uint64_t *words = ctx->words;
     uint64_t vector = words[X86_USER_VECTOR];
-    uint64_t error_code = words[X86_USER_ERROR_CODE];
     uint64_t rip = words[X86_USER_RIP];
-    *trap = (struct user_trap){
-        .pc = rip,
-        .cause = vector | error_code << X86_USER_CAUSE_ERROR_SHIFT,
-    };
-    switch (vector) {
-    case X86_VECTOR_SYSCALL:
-        /* int is a trap: the saved rip is already past it. */
-        trap->kind = USER_TRAP_SYSCALL;
-        trap->syscall = words[X86_USER_RAX];
-        for (unsigned i = 0; i < USER_SYSCALL_ARGS; i++)
-            trap->args[i] = words[syscall_arg_words[i]];
-        break;
-    case X86_VECTOR_PAGE_FAULT:
-        /* The U/S bit of the error code makes the record's mode FAULT_USER. */
-        if (error_code & X86_PF_RESERVED)
-            panic("x86_64: user page fault at %#llx on %#llx with a reserved bit set in an "
-                  "entry (corrupt tables)",
-                  (unsigned long long)rip, (unsigned long long)words[X86_USER_FAULT_ADDRESS]);
-        trap->kind = USER_TRAP_PAGE_FAULT;
-        trap->fault = x86_page_fault_decode(error_code, rip, words[X86_USER_FAULT_ADDRESS]);
-        break;
-    default:
-        trap->kind = USER_TRAP_EXCEPTION;
-        trap->exception = x86_exception_name(vector);
-        break;
+    if (vector == X86_VECTOR_SYSCALL) {
+        /* int is a trap: the saved rip is already past it. Its stub pushes error code 0. */
+        *trap = (struct user_trap){
+            .kind = USER_TRAP_SYSCALL,
+            .pc = rip,
+            .syscall = words[X86_USER_RAX],
+            .args = { words[X86_USER_RDI], words[X86_USER_RSI], words[X86_USER_RDX],
+                      words[X86_USER_R10], words[X86_USER_R8], words[X86_USER_R9] },
+            .cause = X86_VECTOR_SYSCALL,
+        };
+        return;
     }
+    uint64_t error_code = words[X86_USER_ERROR_CODE];
+    if (vector == X86_VECTOR_PAGE_FAULT && !(error_code & X86_PF_RESERVED)) {
+        /*
+         * CR2 is still the trap's: nothing since (the exit path, which
+         * touches only this context and the kernel stack) can have
+         * faulted. The U/S bit of the error code makes the mode FAULT_USER.
+         */
+        *trap = (struct user_trap){
+            .kind = USER_TRAP_PAGE_FAULT,
+            .pc = rip,
+            .fault = x86_page_fault_decode(error_code, rip, x86_read_cr2()),
+            .cause = vector | error_code << X86_USER_CAUSE_ERROR_SHIFT,
+        };
+        return;
+    }
+    describe_exception(words, trap);
 }
 
 void arch_user_set_result(struct user_context *ctx, uint64_t value)

@@ -80,6 +80,20 @@ LABEL x86_ut_syscall_push
 LABEL x86_ut_syscall_flags_return
     ud2
 
+/*
+ * The direction flag set across a system call: the kernel must run with it
+ * clear, and the thread get it back (pushfq takes the first stack page).
+ */
+LABEL x86_ut_direction
+    std
+    SYSCALL UT_SYS_DONE
+LABEL x86_ut_direction_return
+    pushfq
+    popq %rdi
+    movq %rsp, %rsi
+    SYSCALL UT_SYS_FLAGS
+    ud2
+
 /* Store UT_STORE_VALUE at rdi, load it back, report both. */
 LABEL x86_ut_store
     movabs $UT_STORE_VALUE, %rax

@@ -72,6 +72,7 @@ extern const char x86_ut_first[], x86_ut_first_return[];
 extern const char x86_ut_syscall[], x86_ut_syscall_args_return[],
     x86_ut_syscall_result_return[], x86_ut_syscall_state_return[], x86_ut_syscall_push[],
     x86_ut_syscall_flags_return[];
+extern const char x86_ut_direction[], x86_ut_direction_return[];
 extern const char x86_ut_store[], x86_ut_store_access[];
 extern const char x86_ut_load[];
 extern const char x86_ut_load_store[], x86_ut_load_store_access[];

@@ -7,9 +7,10 @@
  * kernel; page faults decoded for the portable resolver (a real zero-fill
  * fault, and faults that must crash: unmapped, read-only, no-execute,
  * kernel addresses); exceptions named with their vector and error code;
- * the kernel's own state (callee-saved registers, stack, ring, interrupts)
- * intact after every return; and several threads in two address spaces,
- * run in turns, each resuming where it stopped.
+ * the kernel's own state (callee-saved registers, stack, ring, interrupts,
+ * direction flag) intact after every return, and the trap frame pushed
+ * into the context itself; and several threads in two address spaces, run
+ * in turns, each resuming where it stopped.
  *
  * Every expected pc is computed from the program's labels, and every page
  * fault the helper resolves is logged, so a test sees exactly the faults
@@ -215,6 +216,15 @@ KTEST(user_x86, syscall_carries_number_arguments_and_result)
                                                       UT_ARG3, UT_ARG4, UT_ARG5 };
     for (unsigned i = 0; i < USER_SYSCALL_ARGS; i++)
         KEXPECT_EQU(t, trap.args[i], args[i]);
+    /* The rest of the record is zero: no fault, no exception, the bare vector. */
+    KEXPECT_EQU(t, trap.fault.addr.value, 0);
+    KEXPECT_EQU(t, trap.fault.pc, 0);
+    KEXPECT(t, trap.exception == NULL);
+    KEXPECT_EQU(t, trap.cause, X86_VECTOR_SYSCALL);
+    /* The trap pushed its frame into the context itself. */
+    KEXPECT_EQU(t, ctx.words[X86_USER_VECTOR], X86_VECTOR_SYSCALL);
+    KEXPECT_EQU(t, ctx.words[X86_USER_ERROR_CODE], 0);
+    KEXPECT_EQU(t, ctx.words[X86_USER_R9], UT_ARG5);
     arch_user_set_result(&ctx, UT_ARG5 ^ UT_ARG0);
 
     /* The result arrives in rax, and registers the program set survived the kernel. */
@@ -253,6 +263,39 @@ KTEST(user_x86, syscall_carries_number_arguments_and_result)
     KEXPECT_EQU(t, rflags & X86_RFLAGS_IF, 0); /* interrupts stay off in user mode */
     KEXPECT_EQU(t, rflags & X86_RFLAGS_IOPL_MASK, 0);
     KEXPECT_EQU(t, rflags & X86_RFLAGS_RESERVED_ONE, X86_RFLAGS_RESERVED_ONE);
+    KEXPECT_EQU(t, trap.args[1], UT_STACK_TOP);
+
+    pd_activate(kernel_pd());
+    as_destroy(&as);
+}
+
+KTEST(user_x86, direction_flag_is_the_threads_own)
+{
+    struct address_space as;
+    if (!space_create(t, &as, ASID_SINGLE + 3))
+        return;
+    struct user_context ctx;
+    struct user_trap trap;
+    struct run_log log;
+    arch_user_context_init(&ctx, user_va(x86_ut_direction), UT_STACK_TOP, 0);
+    pd_activate(&as.pd);
+
+    /* The thread trapped with DF set: the kernel has it clear, the context keeps it. */
+    run(&as, &ctx, &trap, &log);
+    uint64_t kernel_rflags = x86_read_rflags();
+    KEXPECT_EQU(t, kernel_rflags & X86_RFLAGS_DF, 0);
+    KEXPECT_EQ(t, trap.kind, USER_TRAP_SYSCALL);
+    KEXPECT_EQU(t, trap.syscall, UT_SYS_DONE);
+    KEXPECT_EQU(t, trap.pc, user_va(x86_ut_direction_return));
+    KEXPECT_EQU(t, ctx.words[X86_USER_RFLAGS] & X86_RFLAGS_DF, X86_RFLAGS_DF);
+
+    /* Resumed, the thread still has it set (and its stack page cost one fault). */
+    run(&as, &ctx, &trap, &log);
+    KEXPECT_EQU(t, x86_read_rflags() & X86_RFLAGS_DF, 0);
+    KEXPECT_EQ(t, trap.kind, USER_TRAP_SYSCALL);
+    KEXPECT_EQU(t, trap.syscall, UT_SYS_FLAGS);
+    KEXPECT_EQ(t, log.resolved, 1);
+    KEXPECT_EQU(t, trap.args[0] & X86_RFLAGS_DF, X86_RFLAGS_DF);
     KEXPECT_EQU(t, trap.args[1], UT_STACK_TOP);
 
     pd_activate(kernel_pd());
@@ -393,6 +436,9 @@ KTEST(user_x86, exceptions_are_named_with_vector_and_pc)
         KEXPECT_EQU(t, vector, c->vector);
         if (!c->qemu_error_code || error_code != c->qemu_error_code)
             KEXPECT_EQU(t, error_code, c->error_code);
+        /* The record comes from the frame the trap pushed into the context. */
+        KEXPECT_EQU(t, r.ctx.words[X86_USER_VECTOR], vector);
+        KEXPECT_EQU(t, r.ctx.words[X86_USER_ERROR_CODE], error_code);
         KEXPECT(t, r.trap.exception != NULL);
         if (r.trap.exception)
             KEXPECT_STREQ(t, r.trap.exception, x86_exception_name(c->vector));
@@ -478,11 +524,17 @@ KTEST(user_x86, threads_take_turns_across_two_spaces)
                 resolved++;
             }
             KEXPECT_EQU(t, lost, 0);
-            /* Back in the kernel as it was: ring 0, interrupts off, TSS.rsp0 below us. */
+            /* Back in the kernel as it was: ring 0, interrupts off. */
             KEXPECT_EQU(t, x86_read_cs(), X86_KERNEL_CODE_SELECTOR);
             KEXPECT_EQU(t, x86_read_rflags() & X86_RFLAGS_IF, 0);
-            KEXPECT_LT(t, x86_tss.rsp[0], (uintptr_t)&trap);
+            /*
+             * TSS.rsp0 at the end of this thread's frame, 16-byte aligned,
+             * so the trap was pushed into its context; the kernel stack
+             * pointer it came back to was ours, below this frame.
+             */
+            KEXPECT_EQU(t, x86_tss.rsp[0], (uintptr_t)&th->ctx.words[X86_TRAP_FRAME_WORDS]);
             KEXPECT_EQ(t, x86_tss.rsp[0] % 16, 0);
+            KEXPECT_LT(t, th->ctx.words[X86_USER_KERNEL_SP], (uintptr_t)&trap);
             KASSERT_EQ(t, trap.kind, USER_TRAP_SYSCALL);
             KEXPECT_EQU(t, trap.syscall, UT_SYS_COUNT);
             KEXPECT_EQU(t, trap.args[0], th->id);

@@ -5,13 +5,17 @@
  * general register into a struct trap_frame (trap.h), calls
  * x86_trap_dispatch(frame), restores the (possibly edited) frame and
  * returns with iretq. The table x86_trap_stubs lists the 32 stubs for the
- * IDT; x86_syscall_stub is the 33rd, for int $0x80.
+ * IDT; the 33rd, x86_syscall_stub for int $0x80, is in user_entry.S.
  *
- * A trap from user mode takes the same path on the kernel stack the TSS
- * names; x86_trap_dispatch() then leaves through x86_user_trap() instead
- * of returning. Entering user mode (user_entry.S) ends in x86_trap_return
- * with the thread's frame, as if returning from the trap that stopped it.
+ * A trap from user mode takes the same path as far as the frame: the CPU
+ * switched to TSS.rsp0, the end of the running thread's context, so the
+ * pushes here fill the context itself (x86_64/user.h). The common path
+ * then sees a ring-3 CS and jumps to x86_user_trap_exit (user_entry.S),
+ * which ends the thread's turn without calling x86_trap_dispatch.
  */
+#include "kernel/arch/x86_64/trap.h"
+#include <x86_64/descriptors.h>
+
     .text
 
 /* TRAP_STUB vector, cpu_pushes_error_code */
@@ -58,33 +62,20 @@ x86_trap_stub_\vector:
     TRAP_STUB 30, 1  /* #SX security */
     TRAP_STUB 31, 0
 
-    /* int $0x80 from user mode (X86_VECTOR_SYSCALL, trap.h): the system call. */
-    TRAP_STUB 128, 0
-    .globl x86_syscall_stub
-    .set x86_syscall_stub, x86_trap_stub_128
-
 /*
  * The CPU aligned the stack to 16 bytes before pushing its 5-word frame;
  * with the error code, the vector and 15 registers that makes 22 words,
  * so the stack is still 16-byte aligned at the call, as the ABI wants.
+ * cld comes before the split: the kernel needs DF clear on either path,
+ * and a trap from ring 3 leaves it as the thread had it.
  */
 x86_trap_common:
-    pushq %r15
-    pushq %r14
-    pushq %r13
-    pushq %r12
-    pushq %r11
-    pushq %r10
-    pushq %r9
-    pushq %r8
-    pushq %rbp
-    pushq %rdi
-    pushq %rsi
-    pushq %rdx
-    pushq %rcx
-    pushq %rbx
-    pushq %rax
+    TRAP_PUSH_REGISTERS
     cld
+    testb $X86_SELECTOR_RPL_MASK, X86_TRAP_FRAME_CS_OFFSET(%rsp)
+    jnz x86_user_trap_exit /* from ring 3: the thread's turn ends (user_entry.S) */
+    .globl x86_trap_kernel
+x86_trap_kernel: /* rsp: a struct trap_frame to hand to x86_trap_dispatch */
     movq %rsp, %rdi
     call x86_trap_dispatch
     .globl x86_trap_return

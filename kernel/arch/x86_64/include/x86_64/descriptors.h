@@ -120,9 +120,9 @@ struct x86_table_register {
 } __attribute__((packed));
 
 /*
- * The boot CPU's TSS (gdt.c). Its rsp[0] is the kernel stack a trap from
- * user mode lands on: user_entry.S points it just below the kernel state it
- * saves on every entry to user mode.
+ * The boot CPU's TSS (gdt.c). Its rsp[0] is the stack a trap from user
+ * mode lands on: user_entry.S points it at the end of the trap frame in the
+ * running thread's context on every entry to user mode (x86_64/user.h).
  */
 extern struct x86_tss x86_tss;
 

@@ -35,6 +35,7 @@
 /* RFLAGS */
 #define X86_RFLAGS_RESERVED_ONE X86_BIT(1) /* reads as 1, always */
 #define X86_RFLAGS_IF X86_BIT(9)           /* maskable interrupts enabled */
+#define X86_RFLAGS_DF X86_BIT(10)          /* string instructions count down */
 #define X86_RFLAGS_IOPL_SHIFT 12           /* I/O privilege level, bits 12-13 */
 #define X86_RFLAGS_IOPL_MASK (3 * X86_BIT(X86_RFLAGS_IOPL_SHIFT))
 

@@ -1,15 +1,22 @@
 /*
  * How an x86_64 user thread lives in a struct user_context
- * (include/arch/user.h), and the kernel state entering user mode leaves on
- * the kernel stack. Shared by user.c and user_entry.S.
+ * (include/arch/user.h). Shared by user.c, user_entry.S and the tests.
  *
- * A thread's context is the trap frame that stopped it: its first
- * X86_TRAP_FRAME_WORDS words are laid out exactly as a struct trap_frame
- * (trap.h: the 15 general registers, vector, error code, then rip, cs,
- * rflags, rsp, ss as the CPU pushed them), so saving a thread is one copy
- * of the frame and resuming it is the end of the ordinary trap return
- * (pop the registers, iretq). user.c checks every index against the
- * struct. After the frame comes CR2 as the trap found it.
+ * A thread's context is the trap frame that stopped it, written there by
+ * the trap itself: its first X86_TRAP_FRAME_WORDS words are laid out
+ * exactly as a struct trap_frame (trap.h: the 15 general registers,
+ * vector, error code, then rip, cs, rflags, rsp, ss as the CPU pushed
+ * them). While the thread runs, TSS.rsp0 points at the end of that frame
+ * (word X86_TRAP_FRAME_WORDS), so a trap from ring 3 makes the CPU push
+ * ss ... rip (and an error code) straight into the context, and the entry
+ * stub and vectors.S's common path push the vector and the 15 registers
+ * under them: the whole frame lands in the context without a copy.
+ * user.c checks every index against the struct.
+ *
+ * The word after the frame, X86_USER_KERNEL_SP, is where arch_user_run
+ * (user_entry.S) leaves the kernel's stack pointer (user_entry.S): the trap path, finding
+ * its frame in the context, reads it from there to get back onto the
+ * kernel stack. It means nothing while the thread is stopped.
  */
 #pragma once
 
@@ -37,46 +44,41 @@
 #define X86_USER_RFLAGS 19
 #define X86_USER_RSP 20
 #define X86_USER_SS 21
-#define X86_USER_FAULT_ADDRESS 22 /* CR2, if the last trap was a page fault */
+/* Right past the frame, where TSS.rsp0 points (16-byte aligned): the kernel's rsp. */
+#define X86_USER_KERNEL_SP 22
 #define X86_USER_WORDS 23
 
 /* struct user_trap.cause for an exception: the vector, with the error code above it. */
 #define X86_USER_CAUSE_ERROR_SHIFT 32
 
 /*
- * What x86_user_enter pushes before dropping to ring 3, lowest address
- * first: the context, then the kernel's callee-saved registers, under the
- * return address into arch_user_run. TSS.rsp0 points at its first word, so
- * a trap from ring 3 pushes its frame right below it. Eight words on top of
- * a call site's 16-byte-aligned stack: rsp0 is 16-byte aligned, as the CPU
- * would force it to be.
+ * What arch_user_run (user_entry.S) pushes on the kernel stack before
+ * dropping to ring 3, from the word X86_USER_KERNEL_SP points at up: the
+ * struct user_trap to fill, the kernel's callee-saved registers, and the
+ * return address into arch_user_run's caller.
  */
-#define X86_USER_KERNEL_FRAME_CONTEXT 0  /* byte offset of the context pointer */
-#define X86_USER_KERNEL_FRAME_SAVED 8    /* byte offset of the saved registers */
+#define X86_USER_KERNEL_FRAME_WORDS 8
 
 #ifndef __ASSEMBLER__
 #include <pagoda/types.h>
 
 struct user_context;
+struct user_trap;
 
 struct x86_user_kernel_frame {
-    struct user_context *ctx;
+    struct user_trap *trap;
     uint64_t r15, r14, r13, r12, rbx, rbp;
     uint64_t return_address;
 };
-_Static_assert(sizeof(struct x86_user_kernel_frame) % 16 == 0,
-               "the kernel frame keeps TSS.rsp0 16-byte aligned");
-_Static_assert(__builtin_offsetof(struct x86_user_kernel_frame, ctx) ==
-                       X86_USER_KERNEL_FRAME_CONTEXT &&
-                   __builtin_offsetof(struct x86_user_kernel_frame, r15) ==
-                       X86_USER_KERNEL_FRAME_SAVED,
-               "user_entry.S pushes the context below the registers");
+_Static_assert(sizeof(struct x86_user_kernel_frame) == X86_USER_KERNEL_FRAME_WORDS * 8,
+               "arch_user_run pushes seven words under its return address");
 
 /*
- * user_entry.S. x86_user_enter runs CTX in ring 3 and returns when
- * x86_user_exit is given the kernel frame it left (by x86_user_trap, on
- * the thread's next trap), with the thread's registers saved in CTX.
+ * user.c, for user_entry.S. arch_user_run(CTX, TRAP) ends, when the thread
+ * traps, by tail-calling x86_user_describe_trap(CTX, TRAP), whose return
+ * is arch_user_run's; and, for a context it cannot enter,
+ * x86_user_refuse_entry(CTX, TRAP) in the same way.
  */
-void x86_user_enter(struct user_context *ctx);
-NORETURN void x86_user_exit(struct x86_user_kernel_frame *frame);
+void x86_user_describe_trap(const struct user_context *ctx, struct user_trap *trap);
+void x86_user_refuse_entry(const struct user_context *ctx, struct user_trap *trap);
 #endif
