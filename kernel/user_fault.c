@@ -8,12 +8,10 @@ enum fault_response user_fault_resolve(struct address_space *as, const struct fa
     if (fault->cause == FAULT_PROTECTION &&
         pd_update_accessed_dirty(&as->pd, fault->addr, fault->access, true) == 0)
         return FAULT_RESPONSE_CONTINUE;
-    enum fault_response response = as_handle_fault(as, fault);
-    if (response == FAULT_RESPONSE_CONTINUE) {
-        /* A page that may be executed was just filled: fetches must see its bytes. */
-        const struct region *r = as_find_region(as, fault->addr.value);
-        if (r && (r->access & REGION_EXECUTE))
-            arch_user_sync_icache();
-    }
+    const struct region *r;
+    enum fault_response response = as_handle_fault_in_region(as, fault, &r);
+    /* A page that may be executed was just filled: fetches must see its bytes. */
+    if (response == FAULT_RESPONSE_CONTINUE && (r->access & REGION_EXECUTE))
+        arch_user_sync_icache();
     return response;
 }

@@ -414,8 +414,16 @@ static enum fault_response map_page(struct address_space *as, const struct regio
 
 enum fault_response as_handle_fault(struct address_space *as, const struct fault *fault)
 {
+    const struct region *r;
+    return as_handle_fault_in_region(as, fault, &r);
+}
+
+enum fault_response as_handle_fault_in_region(struct address_space *as, const struct fault *fault,
+                                              const struct region **region)
+{
     uint64_t va = ALIGN_DOWN(fault->addr.value, PAGE);
     struct region *r = as_find_region(as, va);
+    *region = r;
     if (!r)
         return crash(fault, "no region there");
     static const uint32_t needs[] = {

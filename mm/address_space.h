@@ -85,6 +85,9 @@ struct region *as_find_region(struct address_space *as, uint64_t va);
  * the object already has. OutOfMemory only for uncommitted memory.
  */
 enum fault_response as_handle_fault(struct address_space *as, const struct fault *fault);
+/* The same, also giving the region FAULT was in (NULL if none). */
+enum fault_response as_handle_fault_in_region(struct address_space *as, const struct fault *fault,
+                                              const struct region **region);
 
 /*
  * Map SIZE bytes of FILE from page OFFSET_PAGES: with REGION_SHARED through
