@@ -1,6 +1,7 @@
 /*
  * riscv64-specific facts the portable tests cannot see: how a trap is
- * decoded (scause, stval, sepc, the mode it came from), that the trap path
+ * decoded (scause, stval, sepc, the mode it came from), that the fault
+ * decode's short walk answers as pd_query() does, that the trap path
  * keeps registers and fixes accessed/dirty faults, where stvec and satp
  * point, and what the kernel page directory grants to each part of the
  * kernel image and to the devices, read both through pd_query() and from
@@ -300,6 +301,170 @@ KTEST(riscv64, accessed_dirty_faults_are_fixed_and_retried)
     KEXPECT_EQ(t, fault_last().access, FAULT_WRITE);
     KEXPECT_EQ(t, fault_last().cause, FAULT_PROTECTION);
     KEXPECT_EQ(t, pd_unmap(pd, vaddr(rw), 2 * PAGE), 0);
+}
+
+/* --- the fault decode's walk ------------------------------------------------ */
+
+/* Not activated; distinct from the user_riscv tests' 40-49 and the processes' 100 and up. */
+#define WALK_TEST_ASID 50
+#define WALK_RANDOM_ADDRESSES 3000
+#define WALK_NEAR_SPAN (4 * MiB) /* random addresses around each mapping, either side */
+#define WALK_USER_PAGE_VA UINT64_C(0x10000)
+#define WALK_USER_RO_VA UINT64_C(0x13000)
+#define WALK_USER_2M_VA (2 * MiB)
+#define WALK_USER_1G_VA GiB
+
+/* A mapping of the user directory the walk test builds. */
+struct walk_mapping {
+    uint64_t va, size;
+    uint32_t prot;
+};
+
+struct walk_check {
+    struct ktest *t;
+    const struct page_directory *pd;
+    const char *which;
+    unsigned leaves, holes, mismatches;
+};
+
+/* riscv_pd_has_leaf() must say what pd_query() says, for every address. */
+static void walk_check(struct walk_check *c, uint64_t va)
+{
+    struct pd_query_result q;
+    bool expected = pd_query(c->pd, vaddr(va), &q) == 0;
+    bool found = riscv_pd_has_leaf(c->pd, va);
+    if (expected)
+        c->leaves++;
+    else
+        c->holes++;
+    if (found != expected && c->mismatches++ < 4) {
+        ktest_fail(c->t, __FILE__, __LINE__, "%s directory, %#llx: the walk says %s, pd_query %s",
+                   c->which, (unsigned long long)va, found ? "leaf" : "none",
+                   expected ? "leaf" : "none");
+    }
+}
+
+/*
+ * VA and its non-canonical alias: the same root index and below, with the
+ * bits above the root's span cleared (a kernel address) or set (a user
+ * one). A walk that forgot to check the halves would translate it.
+ */
+static void walk_check_alias(struct walk_check *c, uint64_t va)
+{
+    uint64_t span = PT_LEVEL_SIZE(c->pd->format->levels);
+    walk_check(c, va);
+    walk_check(c, va & (span - 1));
+    walk_check(c, va | ~(span - 1));
+}
+
+/* The addresses either side of each edge of [VA, VA + SIZE), and their aliases. */
+static void walk_check_range(struct walk_check *c, uint64_t va, uint64_t size)
+{
+    const uint64_t edges[] = { va, va + size };
+    for (size_t i = 0; i < ARRAY_SIZE(edges); i++) {
+        walk_check_alias(c, edges[i] - 1);
+        walk_check_alias(c, edges[i]);
+        walk_check_alias(c, edges[i] - PAGE);
+        walk_check_alias(c, edges[i] + PAGE - 1);
+    }
+}
+
+static uint64_t xorshift64(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
+/*
+ * Every kind of address, against PD: the edges of both halves and of every
+ * kernel mapping (and of EXTRA, N mappings of PD's own), non-canonical ones,
+ * and random ones, raw, sign-extended, in each half and near each mapping.
+ */
+static void walk_check_directory(struct walk_check *c, const struct walk_mapping *extra, size_t n)
+{
+    const struct pt_format *f = c->pd->format;
+    uint64_t user_limit = PT_LEVEL_SIZE(f->levels) / 2;
+    uint64_t base = kernel_half_base();
+    walk_check_range(c, 0, user_limit);
+    walk_check_range(c, base, 0 - base);
+    walk_check(c, UINT64_MAX);
+    walk_check(c, UINT64_C(1) << 63);
+    walk_check(c, (uintptr_t)__data_start ^ (UINT64_C(1) << 63)); /* non-canonical */
+    walk_check(c, user_limit + (base - user_limit) / 2);           /* between the halves */
+    walk_check(c, arch_unmapped_address());
+    size_t count;
+    const struct kernel_mapping *m = riscv_kernel_mappings_made(&count);
+    for (size_t i = 0; i < count; i++)
+        walk_check_range(c, m[i].va, m[i].size);
+    for (size_t i = 0; i < n; i++)
+        walk_check_range(c, extra[i].va, extra[i].size);
+
+    uint64_t state = UINT64_C(0x9e3779b97f4a7c15);
+    unsigned sign_shift = 64 - f->va_bits;
+    for (int i = 0; i < WALK_RANDOM_ADDRESSES; i++) {
+        uint64_t r = xorshift64(&state);
+        walk_check(c, r);
+        walk_check(c, (uint64_t)((int64_t)(r << sign_shift) >> sign_shift));
+        walk_check(c, r & (user_limit - 1));
+        walk_check(c, base + (r % (0 - base)));
+        uint64_t near = r % (2 * WALK_NEAR_SPAN) - WALK_NEAR_SPAN;
+        if (count)
+            walk_check_alias(c, m[r % count].va + near);
+        if (n)
+            walk_check_alias(c, extra[r % n].va + near);
+    }
+}
+
+/*
+ * The page-fault decode tells protection from not-present by its own short
+ * walk (riscv_pd_has_leaf), not by pd_query(): the two must agree
+ * everywhere, in the kernel directory and in a user one with 4 KiB, 2 MiB
+ * and 1 GiB leaves of its own and the kernel half shared. Both answers
+ * must turn up, or the comparison proved nothing.
+ */
+KTEST(riscv64, fault_walk_agrees_with_pd_query)
+{
+    struct walk_check kernel = { .t = t, .pd = kernel_pd(), .which = "kernel" };
+    walk_check_directory(&kernel, NULL, 0);
+    KEXPECT_NE(t, kernel.leaves, 0u);
+    KEXPECT_NE(t, kernel.holes, 0u);
+
+    struct page_directory user;
+    KASSERT_EQ(t, pd_create_user(&user, kernel_pd(), WALK_TEST_ASID), 0);
+    /* Never activated, never touched: any physical address will do. */
+    uint64_t pa = ALIGN_UP(phys_of(scratch), GiB);
+    const uint32_t rw = PD_READ | PD_WRITE | PD_USER;
+    const struct walk_mapping maps[] = {
+        { WALK_USER_PAGE_VA, PAGE, rw },
+        { WALK_USER_RO_VA, PAGE, PD_READ | PD_USER },
+        { WALK_USER_2M_VA, 2 * MiB, rw },
+        { WALK_USER_1G_VA, GiB, rw },
+    };
+    bool mapped = true;
+    for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+        mapped = mapped && pd_map(&user, vaddr(maps[i].va), paddr(pa), maps[i].size, maps[i].prot,
+                                  MEMORY_TYPE_NORMAL) == 0;
+    }
+    KEXPECT(t, mapped);
+    if (mapped) {
+        /* The large leaves really are large. */
+        struct pd_query_result q;
+        KEXPECT_EQ(t, pd_query(&user, vaddr(WALK_USER_2M_VA), &q), 0);
+        KEXPECT_EQU(t, q.page_size, 2 * MiB);
+        KEXPECT_EQ(t, pd_query(&user, vaddr(WALK_USER_1G_VA), &q), 0);
+        KEXPECT_EQU(t, q.page_size, GiB);
+
+        struct walk_check c = { .t = t, .pd = &user, .which = "user" };
+        walk_check_directory(&c, maps, ARRAY_SIZE(maps));
+        KEXPECT_NE(t, c.leaves, 0u);
+        KEXPECT_NE(t, c.holes, 0u);
+        /* The kernel half is the kernel's, seen from the user directory too. */
+        KEXPECT(t, riscv_pd_has_leaf(&user, (uintptr_t)&data_word));
+    }
+    pd_destroy(&user);
 }
 
 KTEST(riscv64, stvec_is_our_vector_in_direct_mode)

@@ -16,8 +16,10 @@
  * decode() describes an entry as the hardware reads it: anything the
  * hardware would answer with a page fault (V clear, W without R, reserved
  * bits or encodings set, a pointer at level 0, a misaligned superpage)
- * decodes as PTE_INVALID. encode() panics on requests no entry can express
- * (a caller bug); it never sets the software (RSW) bits.
+ * decodes as PTE_INVALID. That judgement is riscv_pte_kind() (riscv/pte.h),
+ * shared with the page-fault decode's walk (trap.c). encode() panics on
+ * requests no entry can express (a caller bug); it never sets the software
+ * (RSW) bits.
  */
 #include "riscv/pte.h"
 
@@ -135,42 +137,19 @@ static pte_t riscv_encode(const struct pte_info *info, unsigned level,
     panic("riscv_encode: bad kind %d", (int)info->kind);
 }
 
-/* Does the hardware take PTE as valid at all (privileged spec 4.3.2, step 3)? */
-static bool entry_usable(pte_t pte, const struct riscv_variant *variant)
-{
-    if (!riscv_pte_get_v(pte) || (riscv_pte_get_w(pte) && !riscv_pte_get_r(pte)))
-        return false;
-    if (riscv_pte_get_reserved(pte) || riscv_pte_get_n(pte)) /* no Svnapot */
-        return false;
-    uint64_t pbmt = riscv_pte_get_pbmt(pte);
-    bool leaf = riscv_pte_get_r(pte) || riscv_pte_get_x(pte);
-    /* pbmt is reserved in pointers always, and in leaves without Svpbmt. */
-    if (!leaf || variant->types == RISCV_TYPES_PMA)
-        return pbmt == 0;
-    return pbmt != RISCV_PBMT_RESERVED;
-}
-
 static void riscv_decode(pte_t pte, unsigned level, struct pte_info *info,
                          const struct riscv_variant *variant)
 {
     if (level >= variant->levels)
         panic("riscv_decode: level %u of %u", level, variant->levels);
     *info = (struct pte_info){ .kind = PTE_INVALID, .type = MEMORY_TYPE_NORMAL };
-    if (!entry_usable(pte, variant))
+    enum pte_kind kind = riscv_pte_kind(pte, level, variant->types == RISCV_TYPES_SVPBMT);
+    if (kind == PTE_INVALID)
         return;
-    paddr_t phys = paddr(riscv_pte_get_ppn(pte) << RISCV_PAGE_SHIFT);
-    if (!riscv_pte_get_r(pte) && !riscv_pte_get_x(pte)) {
-        /* A pointer below level 0 is a page fault; A, D, U and G mean nothing to us here. */
-        if (level > 0) {
-            info->kind = PTE_TABLE;
-            info->phys = phys;
-        }
-        return;
-    }
-    if (!IS_ALIGNED(phys.value, PT_LEVEL_SIZE(level)))
-        return; /* misaligned superpage */
-    info->kind = PTE_LEAF;
-    info->phys = phys;
+    info->kind = kind;
+    info->phys = paddr(riscv_pte_get_ppn(pte) << RISCV_PAGE_SHIFT);
+    if (kind == PTE_TABLE)
+        return; /* A, D, U and G mean nothing to us in a pointer */
     info->prot = prot_from_rights(pte);
     info->type = type_from_pbmt(riscv_pte_get_pbmt(pte));
     info->accessed = riscv_pte_get_a(pte);

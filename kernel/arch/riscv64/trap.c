@@ -2,16 +2,18 @@
  * riscv64 trap handling: decodes what vectors.S saved. A page fault that
  * only asks software to set an accessed or dirty bit is fixed and retried;
  * other page faults become arch-neutral struct fault records for
- * fault_handle(); guarded probe instructions resume at their fixup;
- * anything else gets a crash report (every register, the cause in words)
- * and a panic. These are the kernel's own traps: a trap from U-mode never
- * reaches riscv_trap_handle() (vectors.S sends it to user_entry.S, and
- * user.c decodes it with the same riscv_page_fault_decode()).
+ * fault_handle() (protection or not-present by a short walk of the
+ * current directory, riscv_pd_has_leaf); guarded probe instructions resume
+ * at their fixup; anything else gets a crash report (every register, the
+ * cause in words) and a panic. These are the kernel's own traps: a trap from U-mode never
+ * reaches riscv_trap_handle() (the vector saves it into the thread's
+ * context, and user.c decodes it with the same riscv_page_fault_decode()).
  */
 #include "riscv/trap.h"
 #include "riscv/csr.h"
 #include "riscv/mmu.h"
 #include "riscv/probe.h"
+#include "riscv/pte.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
 #include <arch/cpu.h>
@@ -88,12 +90,6 @@ static bool is_exception(const struct riscv_trap_frame *frame, enum riscv_except
     return frame->scause == (uint64_t)code; /* the interrupt bit is clear */
 }
 
-bool riscv_is_page_fault(uint64_t scause)
-{
-    return scause == EXC_LOAD_PAGE_FAULT || scause == EXC_STORE_PAGE_FAULT ||
-           scause == EXC_INSN_PAGE_FAULT; /* the interrupt bit is clear */
-}
-
 static bool is_page_fault(const struct riscv_trap_frame *frame)
 {
     return riscv_is_page_fault(frame->scause);
@@ -120,19 +116,59 @@ static enum fault_access page_fault_access(uint64_t scause)
 }
 
 /*
+ * Does PD hold a leaf for VA? The same answer as pd_query(PD, VA) == 0, by
+ * the shortest walk that gives it: no decoded entry, no result, only the
+ * entry kind at each level (riscv_pte_kind, the judgement pt_format.c's
+ * decode() makes) on the way down from the root that translates VA. The
+ * tables are read through PD's page provider, as the engine reads them.
+ *
+ * The halves are the engine's (kernel/arch/pt/page_directory.c): a user
+ * directory translates the top kernel_root_slots root entries through the
+ * kernel directory's root and the rest of the low half through its own; an
+ * address in neither (non-canonical, or canonical but above the user half
+ * and below the kernel's entries) has no leaf.
+ */
+bool riscv_pd_has_leaf(const struct page_directory *pd, uint64_t va)
+{
+    const struct pt_format *format = pd->format;
+    unsigned level = format->levels - 1;
+    uint64_t kernel_base = (uint64_t)0 - format->kernel_root_slots * PT_LEVEL_SIZE(level);
+    uint64_t user_limit = PT_LEVEL_SIZE(format->levels) / 2; /* one root, two halves */
+    paddr_t table;
+    if (va >= kernel_base)
+        table = pd->kernel ? pd->kernel->root : pd->root;
+    else if (va < user_limit)
+        table = pd->root;
+    else
+        return false;
+    bool svpbmt = !format->no_memory_types;
+    const struct page_provider *provider = pd->provider;
+    for (;;) {
+        const pte_t *entries = provider->table(provider->ctx, table);
+        unsigned index = (unsigned)(va >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1);
+        pte_t pte = *(const volatile pte_t *)&entries[index]; /* one load, as the engine's */
+        enum pte_kind kind = riscv_pte_kind(pte, level, svpbmt);
+        if (kind != PTE_TABLE)
+            return kind == PTE_LEAF;
+        table = paddr(riscv_pte_get_ppn(pte) << RISCV_PAGE_SHIFT);
+        level--; /* a pointer is never PTE_TABLE at level 0 */
+    }
+}
+
+/*
  * scause says which access faulted but not why: a valid leaf for the
- * address means the entry forbade the access (protection); none, or an
- * address no root translates (non-canonical), means not-present. Under the
- * boot map, whose leaves grant everything, every page fault is not-present.
- * A user directory translates the kernel half through the kernel's root, so
- * a user access to a kernel address is a protection fault.
+ * address in the directory the hart translates through means the entry
+ * forbade the access (protection); none, or an address no root translates
+ * (non-canonical), means not-present. Under the boot map, whose leaves
+ * grant everything, every page fault is not-present. A user directory
+ * translates the kernel half through the kernel's root, so a user access to
+ * a kernel address is a protection fault.
  */
 struct fault riscv_page_fault_decode(uint64_t scause, uint64_t stval, uint64_t sepc,
                                      enum fault_mode mode)
 {
     struct page_directory *pd = riscv_current_pd();
-    struct pd_query_result q;
-    bool mapped = pd && pd_query(pd, vaddr(stval), &q) == 0;
+    bool mapped = pd && riscv_pd_has_leaf(pd, stval);
     return (struct fault){
         .addr = vaddr(stval),
         .pc = sepc,

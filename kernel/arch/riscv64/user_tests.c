@@ -6,7 +6,8 @@
  * threads with arch_user_run, resolving their page faults as the portable
  * process loop will (user_fault_resolve). Every fault resolved on the way
  * is recorded, so a test states the exact list of faults a program takes,
- * then the exact trap it stops on: kind, pc, address, access, cause.
+ * then the exact trap it stops on: kind, pc, address, access, cause, and
+ * every field its kind does not use zero.
  *
  * QEMU 7.2 sets accessed/dirty bits in hardware, so those lists hold no
  * accessed/dirty faults; a Svade hart would add some.
@@ -170,12 +171,15 @@ static void thread_init(struct user_thread *th, struct address_space *as, const 
 
 /*
  * Run TH (its space active) until a trap that is not a page fault
- * user_fault_resolve() resolves; the resolved ones are recorded.
+ * user_fault_resolve() resolves; the resolved ones are recorded. The trap
+ * record is garbage before each run: every field must be written
+ * (expect_record_rest).
  */
 static void thread_run(struct ktest *t, struct user_thread *th, struct user_trap *trap)
 {
     th->response = FAULT_RESPONSE_CONTINUE;
     for (;;) {
+        memset(trap, CONTEXT_GARBAGE, sizeof(*trap));
         if (th->check_kernel_registers) {
             int changed = riscv_test_kernel_registers_survive(&th->ctx, trap);
             if (changed)
@@ -196,6 +200,40 @@ static void thread_run(struct ktest *t, struct user_thread *th, struct user_trap
         }
         th->resolved[th->resolved_count++] = trap->fault;
     }
+}
+
+/*
+ * The rest of a trap record: the raw scause in .cause, and every field the
+ * kind does not use zero (no garbage from before the run, no stale value).
+ */
+static void expect_record_rest(struct ktest *t, const struct user_trap *trap, uint64_t scause)
+{
+    int failures = t->failures;
+    KEXPECT_EQU(t, trap->cause, scause);
+    if (trap->kind != USER_TRAP_SYSCALL) {
+        KEXPECT_EQU(t, trap->syscall, 0);
+        for (int i = 0; i < USER_SYSCALL_ARGS; i++)
+            KEXPECT_EQU(t, trap->args[i], 0);
+    }
+    if (trap->kind != USER_TRAP_PAGE_FAULT) {
+        KEXPECT_EQU(t, trap->fault.addr.value, 0);
+        KEXPECT_EQU(t, trap->fault.pc, 0);
+        KEXPECT_EQ(t, trap->fault.access, 0);
+        KEXPECT_EQ(t, trap->fault.cause, 0);
+        KEXPECT_EQ(t, trap->fault.mode, 0);
+    }
+    if (trap->kind != USER_TRAP_EXCEPTION)
+        KEXPECT(t, trap->exception == NULL);
+    if (t->failures != failures)
+        ktest_note(t, "in the rest of a trap record of kind %d", (int)trap->kind);
+}
+
+/* The scause of a page fault of ACCESS. */
+static uint64_t page_fault_scause(enum fault_access access)
+{
+    return access == FAULT_WRITE     ? EXC_STORE_PAGE_FAULT
+           : access == FAULT_EXECUTE ? EXC_INSN_PAGE_FAULT
+                                     : EXC_LOAD_PAGE_FAULT;
 }
 
 static void expect_fault(struct ktest *t, const struct fault *f, uint64_t addr,
@@ -226,6 +264,7 @@ static void expect_syscall(struct ktest *t, const struct user_trap *trap, uint64
     KEXPECT_EQ(t, trap->kind, USER_TRAP_SYSCALL);
     KEXPECT_EQU(t, trap->syscall, number);
     KEXPECT_EQU(t, trap->pc, after);
+    expect_record_rest(t, trap, EXC_ECALL_FROM_U);
 }
 
 /* --- system calls ----------------------------------------------------------------- */
@@ -360,6 +399,7 @@ static void expect_crash(struct ktest *t, const struct user_thread *th,
     KEXPECT_EQ(t, th->response, FAULT_RESPONSE_SHOULD_CRASH);
     KEXPECT_EQU(t, trap->pc, pc);
     KEXPECT_EQU(t, arch_user_pc(&th->ctx), pc);
+    expect_record_rest(t, trap, page_fault_scause(trap->fault.access));
 }
 
 static void check_bad_accesses(struct ktest *t, struct address_space *as)
@@ -437,6 +477,7 @@ static void check_exceptions(struct ktest *t, struct address_space *as)
             KEXPECT_STREQ(t, trap.exception, cases[i].name);
         KEXPECT_EQU(t, trap.pc, user_va(cases[i].insn));
         KEXPECT_EQU(t, arch_user_pc(&th.ctx), user_va(cases[i].insn)); /* not skipped */
+        expect_record_rest(t, &trap, cases[i].cause);
         if (t->failures != failures)
             ktest_note(t, "case %zu: cause %#llx", i, (unsigned long long)trap.cause);
     }
@@ -502,7 +543,16 @@ static void check_kernel_path(struct ktest *t, struct address_space *as)
     thread_run(t, &th, &trap);
     KEXPECT_EQ(t, trap.kind, USER_TRAP_PAGE_FAULT);
 
+    /*
+     * While the thread ran, sscratch held its context and the context's x0
+     * word the kernel frame, pushed on this stack; back in the kernel,
+     * sscratch is 0 again.
+     */
     KEXPECT_EQU(t, csr_read(sscratch), 0);
+    int here;
+    uintptr_t kernel_frame = th.ctx.words[RISCV_USER_KERNEL_SP];
+    KEXPECT(t, kernel_frame < (uintptr_t)&here && (uintptr_t)&here - kernel_frame < PAGE);
+    KEXPECT_EQU(t, kernel_frame % 16, 0);
     KEXPECT_EQU(t, csr_read(sstatus) & SSTATUS_SIE, 0);
     KEXPECT_EQU(t, csr_read(stvec), (uintptr_t)riscv_trap_vector | STVEC_MODE_DIRECT);
     uint64_t traps = riscv_trap_last().count;

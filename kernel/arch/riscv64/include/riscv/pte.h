@@ -92,6 +92,38 @@ enum riscv_pbmt {
 /* A page of 4 KiB, as PT_PAGE_SHIFT assumes: the ppn field counts these. */
 #define RISCV_PAGE_SHIFT 12
 _Static_assert(RISCV_PAGE_SHIFT == PT_PAGE_SHIFT, "Sv39/Sv48 pages are the engine's pages");
+
+/*
+ * What the hardware makes of PTE met at LEVEL of a walk (privileged spec
+ * 4.3.2, steps 3-6): PTE_INVALID for anything it answers with a page fault
+ * (V clear, W without R, reserved bits or encodings set, a pointer at level
+ * 0, a misaligned superpage), else a pointer to the next table (R = W = X =
+ * 0) or a leaf. SVPBMT: the format lets leaves hold a memory type (without
+ * Svpbmt the pbmt field is reserved everywhere). The one definition of a
+ * usable entry: pt_format.c decodes through it, and the page-fault decode
+ * (trap.c) walks with it.
+ */
+static inline enum pte_kind riscv_pte_kind(pte_t pte, unsigned level, bool svpbmt)
+{
+    if (!riscv_pte_get_v(pte))
+        return PTE_INVALID;
+    /* Reserved in every entry: bits 60:54 and (no Svnapot) N. */
+    if (riscv_pte_get_reserved(pte) || riscv_pte_get_n(pte))
+        return PTE_INVALID;
+    uint64_t pbmt = riscv_pte_get_pbmt(pte);
+    if (!riscv_pte_get_r(pte) && !riscv_pte_get_x(pte)) {
+        /* A pointer (W alone is reserved); pbmt is reserved in pointers, and level 0 has none. */
+        return !riscv_pte_get_w(pte) && pbmt == 0 && level > 0 ? PTE_TABLE : PTE_INVALID;
+    }
+    if (riscv_pte_get_w(pte) && !riscv_pte_get_r(pte))
+        return PTE_INVALID; /* W without R */
+    if (svpbmt ? pbmt == RISCV_PBMT_RESERVED : pbmt != 0)
+        return PTE_INVALID;
+    uint64_t low_ppn = (UINT64_C(1) << (PT_INDEX_BITS * level)) - 1;
+    if (riscv_pte_get_ppn(pte) & low_ppn)
+        return PTE_INVALID; /* a misaligned superpage */
+    return PTE_LEAF;
+}
 /* The physical addresses a ppn can name: 56 bits. */
 #define RISCV_PHYS_LIMIT (UINT64_C(1) << (RISCV_PTE_WIDTH(ppn) + RISCV_PAGE_SHIFT))
 

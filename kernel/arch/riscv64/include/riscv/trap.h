@@ -16,6 +16,7 @@
 
 #ifndef __ASSEMBLER__
 
+#include "riscv/csr.h"
 #include <pagoda/fault.h>
 #include <pagoda/types.h>
 
@@ -48,12 +49,25 @@ struct riscv_trap_record riscv_trap_last(void);
 const char *riscv_trap_cause_name(uint64_t scause);
 
 /* Is SCAUSE an instruction, load or store/AMO page fault (12, 13, 15)? */
-bool riscv_is_page_fault(uint64_t scause);
+static inline bool riscv_is_page_fault(uint64_t scause)
+{
+    return scause == EXC_LOAD_PAGE_FAULT || scause == EXC_STORE_PAGE_FAULT ||
+           scause == EXC_INSN_PAGE_FAULT; /* the interrupt bit is clear */
+}
+
+/*
+ * Does PD hold a leaf for VA, valid as the hardware reads it? Exactly
+ * pd_query(PD, VA) == 0, by a walk that only looks at entry kinds: what
+ * tells a protection fault from a not-present one.
+ */
+struct page_directory;
+bool riscv_pd_has_leaf(const struct page_directory *pd, uint64_t va);
 
 /*
  * The arch-neutral record of a page fault (SCAUSE one of the above) at
  * STVAL, taken by the instruction at SEPC in MODE: the access from the
- * cause, not-present or protection from the current page directory.
+ * cause, not-present or protection from the current page directory
+ * (riscv_pd_has_leaf).
  */
 struct fault riscv_page_fault_decode(uint64_t scause, uint64_t stval, uint64_t sepc,
                                      enum fault_mode mode);
