@@ -142,8 +142,9 @@ static int64_t sys_map_device(struct process *p, const uint64_t *a)
     return err ? err : kind;
 }
 
-static int64_t sys_fork(struct process *p)
+static int64_t sys_fork(struct process *p, const uint64_t *a)
 {
+    (void)a;
     struct process *child;
     int err = process_fork(p, &child);
     return err ? err : child->id;
@@ -184,8 +185,9 @@ static int64_t sys_set_volatile(struct process *p, const uint64_t *a)
     return err ? err : purged;
 }
 
-static int64_t sys_purge(struct process *p)
+static int64_t sys_purge(struct process *p, const uint64_t *a)
 {
+    (void)a;
     uint64_t freed = 0;
     for (struct region_node *n = region_tree_first(&p->as.regions); n; n = region_tree_next(n)) {
         struct region *r = region_of(n);
@@ -207,61 +209,62 @@ static int64_t sys_sync(struct process *p, const uint64_t *a)
     return err ? err : (int64_t)written;
 }
 
+static int64_t sys_exit(struct process *p, const uint64_t *a)
+{
+    p->state = PROCESS_EXITED;
+    p->status = (int)(a[0] & 0xff);
+    return 0; /* never seen: the thread does not run again */
+}
+
+static int64_t sys_unmap(struct process *p, const uint64_t *a)
+{
+    return as_unmap(&p->as, a[0], a[1]);
+}
+
+static int64_t sys_protect(struct process *p, const uint64_t *a)
+{
+    uint32_t access;
+    return access_from_abi(a[2], &access) ? as_protect(&p->as, a[0], a[1], access) : -E_INVAL;
+}
+
+static int64_t sys_nop(struct process *p, const uint64_t *a)
+{
+    (void)p;
+    (void)a;
+    return 0;
+}
+
+/*
+ * One handler per call, reached through this table: the dispatcher stays a
+ * bounds check and an indirect call, and only the calls that need a large
+ * stack frame pay for one.
+ */
+typedef int64_t (*syscall_fn)(struct process *p, const uint64_t *args);
+
+static const syscall_fn handlers[SYS_COUNT] = {
+    [SYS_EXIT] = sys_exit,
+    [SYS_WRITE] = sys_write,
+    [SYS_MAP] = sys_map,
+    [SYS_MAP_FILE] = sys_map_file,
+    [SYS_MAP_DEVICE] = sys_map_device,
+    [SYS_UNMAP] = sys_unmap,
+    [SYS_PROTECT] = sys_protect,
+    [SYS_FORK] = sys_fork,
+    [SYS_WAIT] = sys_wait,
+    [SYS_STAT] = sys_stat,
+    [SYS_SET_VOLATILE] = sys_set_volatile,
+    [SYS_PURGE] = sys_purge,
+    [SYS_SYNC] = sys_sync,
+    [SYS_NOP] = sys_nop,
+};
+
 void syscall_handle(struct process *p, const struct user_trap *trap)
 {
-    const uint64_t *a = trap->args;
-    int64_t result;
-    switch (trap->syscall) {
-    case SYS_EXIT:
-        p->state = PROCESS_EXITED;
-        p->status = (int)(a[0] & 0xff);
-        return;
-    case SYS_WRITE:
-        result = sys_write(p, a);
-        break;
-    case SYS_MAP:
-        result = sys_map(p, a);
-        break;
-    case SYS_MAP_FILE:
-        result = sys_map_file(p, a);
-        break;
-    case SYS_MAP_DEVICE:
-        result = sys_map_device(p, a);
-        break;
-    case SYS_UNMAP:
-        result = as_unmap(&p->as, a[0], a[1]);
-        break;
-    case SYS_PROTECT: {
-        uint32_t access;
-        result = access_from_abi(a[2], &access) ? as_protect(&p->as, a[0], a[1], access) : -E_INVAL;
-        break;
-    }
-    case SYS_FORK:
-        result = sys_fork(p);
-        break;
-    case SYS_WAIT:
-        result = sys_wait(p, a);
-        break;
-    case SYS_STAT:
-        result = sys_stat(p, a);
-        break;
-    case SYS_SET_VOLATILE:
-        result = sys_set_volatile(p, a);
-        break;
-    case SYS_PURGE:
-        result = sys_purge(p);
-        break;
-    case SYS_SYNC:
-        result = sys_sync(p, a);
-        break;
-    case SYS_NOP:
-        result = 0;
-        break;
-    default:
+    if (trap->syscall >= SYS_COUNT || !handlers[trap->syscall]) {
         kprintf("process %d (%s): no system call %llu\n", p->id, p->name,
                 (unsigned long long)trap->syscall);
-        result = -E_NOTSUP;
-        break;
+        arch_user_set_result(&p->ctx, (uint64_t)(int64_t)-E_NOTSUP);
+        return;
     }
-    arch_user_set_result(&p->ctx, (uint64_t)result);
+    arch_user_set_result(&p->ctx, (uint64_t)handlers[trap->syscall](p, trap->args));
 }

@@ -44,5 +44,7 @@ int main(long arg)
     CHECK(sys_map_file(0, PAGE_SIZE, R, 0, (const char *)0xffffffff80000000ul, 0) < 0);
     CHECK(sys_wait(12345) < 0);
     CHECK(sys_stat(99) < 0);
+    CHECK(syscall6(SYS_COUNT, 0, 0, 0, 0, 0, 0) < 0); /* no such system call */
+    CHECK(syscall6(-1, 0, 0, 0, 0, 0, 0) < 0);
     return 0;
 }
