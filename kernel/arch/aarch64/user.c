@@ -36,18 +36,29 @@ void arch_user_context_init(struct user_context *ctx, uintptr_t entry, uintptr_t
     ctx->words[USER_CTX_PSTATE] = SPSR_EL0_USER;
 }
 
-static void user_trap_syscall(const struct user_context *ctx, struct user_trap *trap)
+/*
+ * Each kind of record is written in one assignment: every field once, the
+ * ones that kind does not use as zero (no separate clearing of the record).
+ */
+static void user_trap_syscall(const struct user_context *ctx, struct user_trap *trap, uintptr_t pc,
+                              uint64_t esr)
 {
-    trap->kind = USER_TRAP_SYSCALL;
-    trap->syscall = ctx->words[USER_CTX_X(USER_SYSCALL_NUMBER_REG)];
-    for (int i = 0; i < USER_SYSCALL_ARGS; i++)
-        trap->args[i] = ctx->words[USER_CTX_X(i)];
+    const uint64_t *x = &ctx->words[USER_CTX_X(0)];
+    *trap = (struct user_trap){
+        .kind = USER_TRAP_SYSCALL,
+        .pc = pc,
+        .syscall = ctx->words[USER_CTX_X(USER_SYSCALL_NUMBER_REG)],
+        .args = { x[0], x[1], x[2], x[3], x[4], x[5] },
+        .cause = esr,
+    };
 }
 
-static void user_trap_exception(struct user_trap *trap, const char *what)
+static void user_trap_exception(struct user_trap *trap, uintptr_t pc, uint64_t esr,
+                                const char *what)
 {
-    trap->kind = USER_TRAP_EXCEPTION;
-    trap->exception = what;
+    *trap = (struct user_trap){
+        .kind = USER_TRAP_EXCEPTION, .pc = pc, .exception = what, .cause = esr,
+    };
 }
 
 /*
@@ -60,25 +71,28 @@ static void user_trap_decode(const struct user_context *ctx, struct user_trap *t
     uint64_t esr = ctx->words[USER_CTX_ESR];
     uintptr_t pc = ctx->words[USER_CTX_PC];
     enum esr_ec ec = esr_class(esr);
-    *trap = (struct user_trap){ .pc = pc, .cause = esr };
     switch (ec) {
     case ESR_EC_SVC64:
-        if ((esr_iss(esr) & ESR_SVC_IMM_MASK) == USER_SYSCALL_SVC_IMM) {
-            user_trap_syscall(ctx, trap);
-        } else {
-            trap->pc = pc - A64_INSN_BYTES;
-            user_trap_exception(trap, "SVC with an immediate other than 0");
-        }
+        if ((esr_iss(esr) & ESR_SVC_IMM_MASK) == USER_SYSCALL_SVC_IMM)
+            user_trap_syscall(ctx, trap, pc, esr);
+        else
+            user_trap_exception(trap, pc - A64_INSN_BYTES, esr,
+                                "SVC with an immediate other than 0");
         return;
     case ESR_EC_IABT_LOWER:
-    case ESR_EC_DABT_LOWER:
-        if (aarch64_abort_to_fault(esr, ctx->words[USER_CTX_FAR], pc, &trap->fault))
-            trap->kind = USER_TRAP_PAGE_FAULT;
+    case ESR_EC_DABT_LOWER: {
+        struct fault fault;
+        if (aarch64_abort_to_fault(esr, ctx->words[USER_CTX_FAR], pc, &fault))
+            *trap = (struct user_trap){
+                .kind = USER_TRAP_PAGE_FAULT, .pc = pc, .fault = fault, .cause = esr,
+            };
         else
-            user_trap_exception(trap, aarch64_fault_status_name(esr_iss(esr) & ESR_ABORT_FSC_MASK));
+            user_trap_exception(trap, pc, esr,
+                                aarch64_fault_status_name(esr_iss(esr) & ESR_ABORT_FSC_MASK));
         return;
+    }
     default:
-        user_trap_exception(trap, aarch64_esr_class_name(ec));
+        user_trap_exception(trap, pc, esr, aarch64_esr_class_name(ec));
         return;
     }
 }
