@@ -3,11 +3,14 @@
 #                      tests/portable/ and tests/host/, under ASan and UBSan;
 #                      one ctest entry per suite (host.<suite>)
 #   fuzz_fdt, fuzz_multiboot2, fuzz_cpio, fuzz_elf
-#                      libFuzzer targets for the boot parsers, when the
-#                      compiler has libFuzzer (clang + libclang-rt-14-dev);
-#                      ctest runs each for a bounded time (fuzz.<target>)
-#                      on fuzz-corpus/<target> (kept between runs) and the
-#                      seeds written at build time to fuzz-seeds/<target>
+#                      libFuzzer targets for the boot parsers, and
+#   fuzz_phys, fuzz_region_tree, fuzz_pd, fuzz_address_space
+#                      for mm/ and the page-table engine against their
+#                      reference models, when the compiler has libFuzzer
+#                      (clang + libclang-rt-14-dev); ctest runs each for a
+#                      bounded time (fuzz.<target>) on fuzz-corpus/<target>
+#                      (kept between runs) and the seeds written at build
+#                      time to fuzz-seeds/<target>
 # and, from tests/qemu/qemu.cmake, the ctest entries that boot each board.
 # docs/testing.md says how to run all of this, and the fuzzers for longer.
 enable_testing()
@@ -143,6 +146,11 @@ if(PAGODA_HAVE_LIBFUZZER)
   pagoda_fuzzer(pd INCLUDE_ARCH SOURCES tests/host/pt/pd_model.c tests/host/pt/pd_fixture.c
                 tests/host/pt/simphys.c tests/host/pd_hw_host.c ${swmmu_sources}
                 kernel/arch/pt/page_directory.c ${PT_FORMAT_SOURCES})
+  # Address spaces (mm/ over the engine and every format) against their reference model.
+  pagoda_fuzzer(address_space INCLUDE_ARCH SOURCES tests/host/mm/as_model.c
+                tests/host/mm/host_ram.c tests/host/mm/kmalloc_host.c tests/host/pt/pd_fixture.c
+                tests/host/pt/simphys.c tests/host/pd_hw_host.c ${swmmu_sources}
+                kernel/arch/pt/page_directory.c ${PT_FORMAT_SOURCES} ${MM_SOURCES})
 else()
   message(STATUS "pagoda: ${CMAKE_C_COMPILER_ID} has no libFuzzer here: fuzz targets and "
                  "fuzz.* tests skipped (use clang with libclang-rt-14-dev)")

@@ -3,101 +3,39 @@
  * page-table format: user accesses go through that format's software MMU;
  * a fault goes to pd_update_accessed_dirty() and then as_handle_fault(),
  * exactly as the trap code will, and the access is retried. Data pages come
- * from mm/phys over simulated RAM, table pages from simphys.
+ * from mm/phys over simulated RAM, table pages from simphys (the fixture and
+ * the model of the randomized test are in as_model.[ch]).
  */
-#include "mm/address_space.h"
 #include "tests/host/host.h"
-#include "tests/host/mm/host_ram.h"
+#include "tests/host/mm/as_model.h"
 #include "tests/host/pt/pd_model.h"
 #include <pagoda/errors.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PAGE PHYS_PAGE_SIZE
-#define RAM_BASE UINT64_C(0x40000000)
+#define RAM_BASE AS_FIXTURE_RAM_BASE
 #define RAM_PAGES 2048
 #define RW (REGION_READ | REGION_WRITE)
 
-struct as_fixture {
-    const struct pd_test_format *tf;
-    struct simphys sim;
-    struct host_ram ram;
-    struct page_directory kernel;
-    struct phys_stats start;
-};
-
+/* The tests below run over 2048 pages of RAM: room for everything they do. */
 static void fixture_init(struct as_fixture *f, const struct pd_test_format *tf)
 {
-    f->tf = tf;
-    simphys_init(&f->sim, 16 * MiB);
-    phys_reset();
-    host_ram_init(&f->ram, RAM_BASE, RAM_PAGES);
-    if (phys_init_zero_page() != 0 || pd_create_kernel(&f->kernel, tf->format, &f->sim.provider))
-        abort();
-    phys_get_stats(&f->start);
-}
-
-/* Tear down; true if every data page, commitment and table page came back. */
-static bool fixture_fini(struct as_fixture *f)
-{
-    phys_trim();
-    struct phys_stats end;
-    phys_get_stats(&end);
-    pd_destroy(&f->kernel);
-    bool clean = end.used == f->start.used && end.committed == f->start.committed &&
-                 f->sim.in_use == 0;
-    host_ram_fini(&f->ram);
-    phys_reset();
-    simphys_fini(&f->sim);
-    return clean;
-}
-
-/* A user access as the CPU and our trap code would do it; the fault response if it fails. */
-static enum fault_response user_access(struct as_fixture *f, struct address_space *as,
-                                       uint64_t va, enum fault_access access, uint64_t *value)
-{
-    for (int tries = 0; tries < 4; tries++) {
-        struct swmmu_request req = {
-            .va = va, .access = access, .user = true, .user_root = as->pd.root.value,
-            .kernel_root = f->tf->format->split_roots ? f->kernel.root.value : as->pd.root.value,
-            .ad_mode = f->tf->ad_mode,
-        };
-        struct swmmu_result r;
-        f->tf->translate(&f->sim.memory, &req, &r);
-        if (r.outcome == SWMMU_OK) {
-            uint64_t *p = host_ram_ptr(r.pa);
-            if (access == FAULT_WRITE)
-                *p = *value;
-            else
-                *value = *p;
-            return FAULT_RESPONSE_CONTINUE;
-        }
-        if (r.outcome != SWMMU_NOT_PRESENT &&
-            pd_update_accessed_dirty(&as->pd, vaddr(va), access, true) == 0)
-            continue;
-        struct fault fault = {
-            .addr = vaddr(va), .access = access, .mode = FAULT_USER,
-            .cause = r.outcome == SWMMU_NOT_PRESENT ? FAULT_NOT_PRESENT : FAULT_PROTECTION,
-        };
-        enum fault_response response = as_handle_fault(as, &fault);
-        if (response != FAULT_RESPONSE_CONTINUE)
-            return response;
-    }
-    return FAULT_RESPONSE_SHOULD_CRASH; /* the handler said Continue but the access still faults */
+    as_fixture_init(f, tf, RAM_PAGES);
 }
 
 static uint64_t read_word(struct as_fixture *f, struct address_space *as, uint64_t va,
                           enum fault_response *response)
 {
     uint64_t value = UINT64_MAX;
-    *response = user_access(f, as, va, FAULT_READ, &value);
+    *response = as_fixture_access(f, as, va, FAULT_READ, &value);
     return value;
 }
 
 static enum fault_response write_word(struct as_fixture *f, struct address_space *as, uint64_t va,
                                       uint64_t value)
 {
-    return user_access(f, as, va, FAULT_WRITE, &value);
+    return as_fixture_access(f, as, va, FAULT_WRITE, &value);
 }
 
 static void test_lazy_zero_fill(struct ktest *t, const struct pd_test_format *tf)
@@ -128,7 +66,7 @@ static void test_lazy_zero_fill(struct ktest *t, const struct pd_test_format *tf
     phys_get_stats(&s);
     KEXPECT_EQ(t, s.committed - f.start.committed, 15); /* the page came from the commitment */
     as_destroy(&as);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, lazy_zero_fill) { pd_for_each_format(t, test_lazy_zero_fill); }
@@ -176,7 +114,7 @@ static void test_fork_copy_on_write(struct ktest *t, const struct pd_test_format
     as_destroy(&child);
     KEXPECT_EQ(t, read_word(&f, &parent, 0x100000, &response), 100);
     as_destroy(&parent);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, fork_is_copy_on_write) { pd_for_each_format(t, test_fork_copy_on_write); }
@@ -207,7 +145,7 @@ static void test_unmap_splits(struct ktest *t, const struct pd_test_format *tf)
     KEXPECT_EQ(t, read_word(&f, &as, base + 6 * PAGE, &response), 7);
     KEXPECT(t, region_tree_check(&as.regions));
     as_destroy(&as);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, unmap_splits_regions) { pd_for_each_format(t, test_unmap_splits); }
@@ -233,11 +171,12 @@ static void test_protect(struct ktest *t, const struct pd_test_format *tf)
     KEXPECT_EQ(t, read_word(&f, &as, base + PAGE, &response), 6);
     /* Not executable: an instruction fetch is stopped. */
     uint64_t ignored = 0;
-    KEXPECT_EQ(t, user_access(&f, &as, base, FAULT_EXECUTE, &ignored), FAULT_RESPONSE_SHOULD_CRASH);
+    KEXPECT_EQ(t, as_fixture_access(&f, &as, base, FAULT_EXECUTE, &ignored),
+               FAULT_RESPONSE_SHOULD_CRASH);
     KEXPECT_EQ(t, as_protect(&as, base, 8 * PAGE, REGION_READ), -E_NOENT); /* a hole */
     KEXPECT(t, region_tree_check(&as.regions));
     as_destroy(&as);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, protect_splits_and_applies) { pd_for_each_format(t, test_protect); }
@@ -273,7 +212,7 @@ static void test_bad_calls(struct ktest *t, const struct pd_test_format *tf)
     read_word(&f, &as, 0x10, &response); /* page 0 is never mapped */
     KEXPECT_EQ(t, response, FAULT_RESPONSE_SHOULD_CRASH);
     as_destroy(&as);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, bad_calls_change_nothing) { pd_for_each_format(t, test_bad_calls); }
@@ -303,7 +242,7 @@ static void test_out_of_memory(struct ktest *t, const struct pd_test_format *tf)
         phys_page_unref(hogs[i]);
     KEXPECT_EQ(t, write_word(&f, &as, 0x700000 + PAGE, 2), FAULT_RESPONSE_CONTINUE);
     as_destroy(&as);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, out_of_memory_only_without_commitment) { pd_for_each_format(t, test_out_of_memory); }
@@ -326,7 +265,7 @@ static void test_shared_region(struct ktest *t, const struct pd_test_format *tf)
     as_destroy(&parent);
     KEXPECT_EQ(t, read_word(&f, &child, 0x800000, &response), 77);
     as_destroy(&child);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, shared_region_is_shared_after_fork) { pd_for_each_format(t, test_shared_region); }
@@ -356,7 +295,7 @@ static void test_purgeable(struct ktest *t, const struct pd_test_format *tf)
     KEXPECT_EQ(t, read_word(&f, &as, 0x900000, &response), 0); /* purged: zeros again */
     KEXPECT_EQ(t, write_word(&f, &as, 0x900000, 6), FAULT_RESPONSE_CONTINUE);
     as_destroy(&as);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, purgeable_memory_is_purged_and_reported) { pd_for_each_format(t, test_purgeable); }
@@ -413,188 +352,69 @@ static void test_mmio(struct ktest *t, const struct pd_test_format *tf)
     KEXPECT_EQ(t, st.amount_resident, 0);
     as_destroy(&child);
     as_destroy(&as);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, mmio_maps_the_device) { pd_for_each_format(t, test_mmio); }
 
 /*
- * The randomized model-based test: several address spaces driven by random
- * allocate, unmap, protect, write, read, fork and destroy operations, every
- * access made through the format's software MMU and the fault handler, and
- * every result compared with a plain model of pages and their contents.
- * PAGODA_SEED=<n> replays a run.
+ * The randomized model-based test: four address spaces driven by random
+ * maps (private and shared; committed, uncommitted or allocated at once),
+ * unmaps, protects, writes, reads and instruction fetches, forks, destroys,
+ * and purgeable memory made volatile, purged and made non-volatile again;
+ * every access goes through the format's software MMU and the fault
+ * handler, and after every step the spaces are compared with the model
+ * (tests/host/mm/as_model.h): results, contents, statistics, regions,
+ * objects, page references, commitments and page-directory entries.
+ * PAGODA_SEED=<n> replays a run; the fuzzer fuzz_address_space drives the
+ * same model from its input.
  */
-#define MODEL_SPACES 4
-#define MODEL_PAGES 64
-#define MODEL_BASE UINT64_C(0x1000000)
-#define MODEL_OBJECTS 512
 #define MODEL_STEPS 3000
+/* Small enough that maps and forks are refused and first writes run out of memory. */
+#define MODEL_TIGHT_RAM_PAGES 32
 
-struct model_page {
-    bool mapped;
-    bool writable;
-    int object;            /* shared object, or -1 for private memory */
-    unsigned index;        /* page of that shared object */
-    uint64_t value;        /* private contents */
-};
-
-struct model {
-    unsigned forks, writes, reads; /* successful ones, to show the run did something */
-    struct address_space as[MODEL_SPACES];
-    bool live[MODEL_SPACES];
-    struct model_page page[MODEL_SPACES][MODEL_PAGES];
-    uint64_t shared[MODEL_OBJECTS][MODEL_PAGES];
-    int objects;
-};
-
-static uint64_t model_value(const struct model *m, int s, unsigned p)
+static void run_model(struct ktest *t, const struct pd_test_format *tf, uint64_t ram_pages,
+                      uint64_t *rnd)
 {
-    const struct model_page *mp = &m->page[s][p];
-    return mp->object < 0 ? mp->value : m->shared[mp->object][mp->index];
-}
-
-/* Apply one random operation; false (with a note) if the system and the model disagree. */
-static bool model_step(struct ktest *t, struct as_fixture *f, struct model *m, uint64_t *rnd)
-{
-    uint64_t r = pd_model_next(rnd);
-    int s = (int)(r % MODEL_SPACES);
-    unsigned p = (unsigned)((r >> 8) % MODEL_PAGES);
-    unsigned n = 1 + (unsigned)((r >> 16) % 16);
-    if (p + n > MODEL_PAGES)
-        n = MODEL_PAGES - p;
-    uint64_t va = MODEL_BASE + p * PAGE;
-    unsigned op = (unsigned)((r >> 24) % 16);
-    if (!m->live[s]) {
-        if (as_create(&m->as[s], &f->kernel, (uint16_t)(s + 1)) != 0)
-            return false;
-        m->live[s] = true;
-        return true;
-    }
-    struct address_space *as = &m->as[s];
-    struct model_page *pages = m->page[s];
-    enum fault_response response;
-    /* Most reads and writes go to a mapped page (the next one from P), the rest anywhere. */
-    if (op >= 6 && op < 14 && (r >> 44) % 8 != 0) {
-        for (unsigned k = 0; k < MODEL_PAGES; k++) {
-            unsigned q = (p + k) % MODEL_PAGES;
-            if (pages[q].mapped) {
-                p = q;
-                va = MODEL_BASE + p * PAGE;
-                break;
-            }
-        }
-    }
-    if (op < 3) { /* allocate */
-        bool shared = (r >> 32) % 2 == 0 && m->objects < MODEL_OBJECTS;
-        bool writable = (r >> 34) % 4 != 0;
-        bool free = true;
-        for (unsigned i = p; i < p + n; i++)
-            free = free && !pages[i].mapped;
-        int err = as_allocate_region(as, va, n * PAGE, 0, writable ? RW : REGION_READ,
-                                     shared ? REGION_SHARED : 0, ALLOCATION_RESERVE, "m", NULL);
-        if ((err == 0) != free) {
-            ktest_note(t, "allocate %u pages at page %u in space %d: %d", n, p, s, err);
-            return false;
-        }
-        if (err == 0) {
-            int object = shared ? m->objects++ : -1;
-            for (unsigned i = p; i < p + n; i++)
-                pages[i] = (struct model_page){ true, writable, object, i - p, 0 };
-            if (shared)
-                for (unsigned i = 0; i < MODEL_PAGES; i++)
-                    m->shared[object][i] = 0;
-        }
-    } else if (op < 5) { /* unmap */
-        if (as_unmap(as, va, n * PAGE) != 0)
-            return false;
-        for (unsigned i = p; i < p + n; i++)
-            pages[i].mapped = false;
-    } else if (op < 6) { /* protect */
-        bool covered = true;
-        for (unsigned i = p; i < p + n; i++)
-            covered = covered && pages[i].mapped;
-        bool writable = (r >> 36) % 2;
-        int err = as_protect(as, va, n * PAGE, writable ? RW : REGION_READ);
-        if ((err == 0) != covered) {
-            ktest_note(t, "protect %u pages at page %u in space %d: %d", n, p, s, err);
-            return false;
-        }
-        for (unsigned i = p; covered && i < p + n; i++)
-            pages[i].writable = writable;
-    } else if (op < 10) { /* write */
-        uint64_t value = r >> 40 | 1;
-        response = write_word(f, as, va, value);
-        enum fault_response want = pages[p].mapped && pages[p].writable
-                                       ? FAULT_RESPONSE_CONTINUE : FAULT_RESPONSE_SHOULD_CRASH;
-        if (response != want) {
-            ktest_note(t, "write at page %u of space %d: %s", p, s, fault_response_name(response));
-            return false;
-        }
-        if (want == FAULT_RESPONSE_CONTINUE) {
-            m->writes++;
-            if (pages[p].object < 0)
-                pages[p].value = value;
-            else
-                m->shared[pages[p].object][pages[p].index] = value;
-        }
-    } else if (op < 14) { /* read */
-        uint64_t got = read_word(f, as, va, &response);
-        if (!pages[p].mapped ? response != FAULT_RESPONSE_SHOULD_CRASH
-                             : response != FAULT_RESPONSE_CONTINUE || got != model_value(m, s, p)) {
-            ktest_note(t, "read at page %u of space %d: %s, %llu (model %llu)", p, s,
-                       fault_response_name(response), (unsigned long long)got,
-                       (unsigned long long)(pages[p].mapped ? model_value(m, s, p) : 0));
-            return false;
-        }
-        m->reads += pages[p].mapped;
-    } else if (op < 15) { /* fork into a free slot */
-        for (int c = 0; c < MODEL_SPACES; c++) {
-            if (m->live[c])
-                continue;
-            if (as_fork(as, &m->as[c], (uint16_t)(c + 1)) != 0)
-                return false;
-            m->live[c] = true;
-            m->forks++;
-            for (unsigned i = 0; i < MODEL_PAGES; i++)
-                m->page[c][i] = pages[i]; /* private values copied, shared ones shared */
+    static struct as_model m;
+    as_model_init(&m, tf, ram_pages);
+    char why[320];
+    unsigned step;
+    struct as_model_op op;
+    host_console_quiet(true); /* every refused access prints why; hundreds here */
+    for (step = 0; step < MODEL_STEPS; step++) {
+        as_model_decode_op(pd_model_next(rnd), &op);
+        if (!as_model_step(&m, &op, why, sizeof(why)))
             break;
-        }
-    } else { /* destroy */
-        as_destroy(as);
-        m->live[s] = false;
-        for (unsigned i = 0; i < MODEL_PAGES; i++)
-            pages[i].mapped = false;
     }
-    return true;
+    host_console_quiet(false);
+    if (step != MODEL_STEPS)
+        ktest_fail(t, __FILE__, __LINE__, "%s: step %u (%s): %s", tf->name, step,
+                   as_model_kind_name(op.kind), why);
+    ktest_note(t, "%s: %u maps, %u unmaps, %u protects, %u forks, %u destroys, %u volatile "
+               "changes, %u purges (%u pages); %u writes and %u reads of mapped pages, %u out "
+               "of memory, %u commitments refused", tf->name, m.done[AS_OP_MAP],
+               m.done[AS_OP_UNMAP], m.done[AS_OP_PROTECT], m.done[AS_OP_FORK],
+               m.done[AS_OP_DESTROY], m.done[AS_OP_SET_VOLATILE], m.done[AS_OP_PURGE],
+               m.purged_pages, m.done[AS_OP_WRITE], m.done[AS_OP_READ], m.out_of_memory,
+               m.refused_commits);
+    if (!as_model_fini(&m, why, sizeof(why)))
+        ktest_fail(t, __FILE__, __LINE__, "%s: %s", tf->name, why);
 }
 
 KTEST(address_space_model, random_operations_match_model)
 {
     uint64_t rnd = host_test_seed(t, UINT64_C(0xa5a5f00d1234));
-    for (size_t fi = 0; fi < pd_test_format_count; fi++) {
-        struct as_fixture f;
-        fixture_init(&f, &pd_test_formats[fi]);
-        static struct model m;
-        memset(&m, 0, sizeof(m));
-        unsigned step;
-        host_console_quiet(true); /* every refused access prints why; hundreds here */
-        for (step = 0; step < MODEL_STEPS; step++) {
-            if (!model_step(t, &f, &m, &rnd))
-                break;
-        }
-        host_console_quiet(false);
-        KEXPECT_EQ(t, step, MODEL_STEPS);
-        ktest_note(t, "%s: %u forks, %u writes and %u reads of mapped pages",
-                   pd_test_formats[fi].name, m.forks, m.writes, m.reads);
-        if (step != MODEL_STEPS)
-            ktest_note(t, "... at step %u with the %s format", step, pd_test_formats[fi].name);
-        for (int s = 0; s < MODEL_SPACES; s++) {
-            if (m.live[s])
-                as_destroy(&m.as[s]);
-        }
-        KEXPECT(t, fixture_fini(&f));
-    }
+    for (size_t fi = 0; fi < pd_test_format_count; fi++)
+        run_model(t, &pd_test_formats[fi], RAM_PAGES, &rnd);
+}
+
+/* The same at the end of memory: exact commit accounting decides every refusal. */
+KTEST(address_space_model, random_operations_at_the_end_of_memory)
+{
+    uint64_t rnd = host_test_seed(t, UINT64_C(0x7e57ed0f3e3a));
+    for (size_t fi = 0; fi < pd_test_format_count; fi++)
+        run_model(t, &pd_test_formats[fi], MODEL_TIGHT_RAM_PAGES, &rnd);
 }
 
 #define FILE_BYTES (2 * PAGE + 100) /* three pages, the last one short */
@@ -678,7 +498,7 @@ static void test_file_mappings(struct ktest *t, const struct pd_test_format *tf)
     KEXPECT_EQ(t, as_map_file(&a, 0xb00000, PAGE, RW, 0, &ro, 0, "ro private", NULL), 0);
     KEXPECT_EQ(t, write_word(&f, &a, 0xb00000, 1), FAULT_RESPONSE_CONTINUE);
     as_destroy(&a);
-    KEXPECT(t, fixture_fini(&f));
+    KEXPECT(t, as_fixture_fini(&f));
 }
 
 KTEST(address_space, file_mappings_shared_and_private) { pd_for_each_format(t, test_file_mappings); }
