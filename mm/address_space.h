@@ -19,7 +19,12 @@ struct address_space {
 struct as_stats {
     uint64_t amount_virtual;            /* bytes in regions */
     uint64_t amount_resident;           /* bytes backed by real pages */
-    uint64_t amount_shared;             /* resident bytes whose page another holder also maps */
+    /*
+     * Resident bytes whose page another object also holds: copy-on-write
+     * sharing after a fork. A shared region's pages, one object however many
+     * spaces map it, do not count.
+     */
+    uint64_t amount_shared;
     uint64_t amount_dirty_private;      /* resident bytes of private anonymous memory */
     uint64_t amount_purgeable_volatile; /* resident bytes of volatile purgeable memory */
     uint64_t amount_clean_inode;        /* file pages not written since read in or synced */
