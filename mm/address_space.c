@@ -70,6 +70,19 @@ static void unmap_page_elsewhere(struct region *r, uint64_t index)
     }
 }
 
+/*
+ * Unmap every mapping of VMO, in every address space, so that the next
+ * access to any of its pages faults and sees the object as it is now. WHO
+ * names the caller in the panic (4 KiB user leaves: an unmap cannot fail).
+ */
+static void unmap_every_mapper(struct vmobject *vmo, const char *who)
+{
+    for (struct region *m = vmo->mappers; m; m = m->mapper_next) {
+        if (pd_unmap(&m->space->pd, vaddr(m->node.start), region_size(m)) != 0)
+            panic("%s: unmap of %#llx", who, (unsigned long long)m->node.start);
+    }
+}
+
 /* The page-directory rights for a page of R; COPY_ON_WRITE withholds write. */
 static uint32_t region_prot(const struct region *r, bool copy_on_write)
 {
@@ -319,6 +332,36 @@ int as_protect(struct address_space *as, uint64_t va, uint64_t size, uint32_t ac
 /* --- fork ------------------------------------------------------------------------ */
 
 /*
+ * Does a fork give R's child region a copy-on-write clone of R's object
+ * (private anonymous memory, private file objects), rather than the object
+ * itself (shared memory, the file's shared object, devices)?
+ */
+static bool fork_clones(const struct region *r)
+{
+    if (r->vmobject->kind == VMOBJECT_ANONYMOUS)
+        return !(r->flags & REGION_SHARED);
+    return r->vmobject->kind == VMOBJECT_INODE && !inode_vmobject_is_shared(r->vmobject);
+}
+
+/*
+ * The slots of VMO a fork of SPACE hands on to the clone: the windows of
+ * every region of SPACE that clones it (split parts of one region, or
+ * mappings that overlap, alike). A new vmobject_slot_set for the caller to
+ * free; NULL if there is no memory for it.
+ */
+static uint64_t *fork_slots(struct address_space *space, struct vmobject *vmo)
+{
+    uint64_t *slots = kzalloc(vmobject_slot_set_words(vmo->page_count) * sizeof(uint64_t));
+    if (!slots)
+        return NULL;
+    for (struct region *m = vmo->mappers; m; m = m->mapper_next) {
+        if (m->space == space && fork_clones(m))
+            vmobject_slot_set_add(slots, m->offset_pages, region_pages(m));
+    }
+    return slots;
+}
+
+/*
  * A fork made the pages a private file object wrote copy-on-write: take
  * write access away from every mapping of VMO (its view of the file is
  * read-only already), so that the next write faults, and copies the page or
@@ -335,6 +378,56 @@ static int protect_mappers_copy_on_write(struct vmobject *vmo)
     return 0;
 }
 
+/*
+ * The child's clone of R's object. The first region of the fork that maps
+ * the object makes it, over the slots every such region maps, and leaves it
+ * in the object's fork_clone (with the clone's first reference) for the
+ * others: one clone per object, however many regions map it, committing
+ * once for each page the child maps. The object's pages are now shared:
+ * every mapping of it loses write access to them (anonymous ones are
+ * unmapped, file ones keep read access), so that the next write faults.
+ */
+static int fork_clone_of(struct address_space *parent, struct region *r, struct vmobject **out)
+{
+    struct vmobject *vmo = r->vmobject;
+    if (vmo->fork_clone) {
+        *out = vmo->fork_clone;
+        return 0;
+    }
+    /* The common case, a region over the whole object, takes every slot: no set needed. */
+    uint64_t *slots = NULL;
+    if (r->offset_pages != 0 || region_pages(r) != vmo->page_count) {
+        slots = fork_slots(parent, vmo);
+        if (!slots)
+            return -E_NOMEM;
+    }
+    struct vmobject *clone;
+    int err = vmo->kind == VMOBJECT_ANONYMOUS ? anon_vmobject_clone_slots(vmo, slots, &clone)
+                                              : inode_vmobject_clone_private(vmo, slots, &clone);
+    kfree(slots);
+    if (err)
+        return err;
+    vmo->fork_clone = clone;
+    *out = clone;
+    if (vmo->kind == VMOBJECT_INODE)
+        return protect_mappers_copy_on_write(vmo);
+    unmap_every_mapper(vmo, "as_fork");
+    return 0;
+}
+
+/* The fork is over: drop the clones' first references (the child's regions hold their own). */
+static void fork_forget_clones(struct address_space *parent)
+{
+    for (struct region_node *n = region_tree_first(&parent->regions); n; n = region_tree_next(n)) {
+        struct vmobject *vmo = region_of(n)->vmobject;
+        struct vmobject *clone = vmo->fork_clone;
+        if (!clone)
+            continue;
+        vmo->fork_clone = NULL;
+        vmobject_unref(clone);
+    }
+}
+
 int as_fork(struct address_space *parent, struct address_space *child, uint16_t asid)
 {
     int err = as_create(child, parent->pd.kernel, asid);
@@ -343,36 +436,19 @@ int as_fork(struct address_space *parent, struct address_space *child, uint16_t 
     for (struct region_node *n = region_tree_first(&parent->regions); n; n = region_tree_next(n)) {
         struct region *r = region_of(n);
         struct vmobject *vmo = r->vmobject;
-        if (!(r->flags & REGION_SHARED) && vmo->kind == VMOBJECT_ANONYMOUS) {
-            err = anon_vmobject_clone(r->vmobject, &vmo);
+        if (fork_clones(r)) {
+            err = fork_clone_of(parent, r, &vmo);
             if (err)
-                goto fail;
-        } else if (vmo->kind == VMOBJECT_INODE && !inode_vmobject_is_shared(vmo)) {
-            err = inode_vmobject_clone_private(r->vmobject, &vmo);
-            if (err)
-                goto fail;
-        } else {
-            vmobject_ref(vmo);
+                break;
         }
         err = as_map_vmobject(child, r->node.start, region_size(r), 0, r->access, r->flags,
                               r->type, vmo, r->offset_pages, r->name, NULL);
-        /* A clone now shares the parent's pages: the parent's writes must fault too. */
-        vmobject_unref(vmo);
         if (err)
-            goto fail;
-        if (vmo != r->vmobject && vmo->kind == VMOBJECT_ANONYMOUS) {
-            err = pd_unmap(&parent->pd, vaddr(r->node.start), region_size(r));
-            if (err)
-                goto fail;
-        } else if (vmo != r->vmobject && vmo->kind == VMOBJECT_INODE) {
-            err = protect_mappers_copy_on_write(r->vmobject);
-            if (err)
-                goto fail;
-        }
+            break;
     }
-    return 0;
-fail:
-    as_destroy(child);
+    fork_forget_clones(parent);
+    if (err)
+        as_destroy(child); /* takes the clones with it */
     return err;
 }
 
@@ -495,10 +571,7 @@ int as_sync_vmobject(struct vmobject *vmo, uint64_t *written)
     if (err)
         return err;
     /* Written back: map read-only again everywhere, so the next write marks the page dirty. */
-    for (struct region *m = vmo->mappers; m; m = m->mapper_next) {
-        if (pd_unmap(&m->space->pd, vaddr(m->node.start), region_size(m)) != 0)
-            panic("as_sync_vmobject: unmap"); /* 4 KiB user leaves: cannot fail */
-    }
+    unmap_every_mapper(vmo, "as_sync_vmobject");
     return 0;
 }
 
@@ -506,10 +579,7 @@ uint64_t as_purge_vmobject(struct vmobject *vmo)
 {
     if (vmo->kind != VMOBJECT_ANONYMOUS || !anon_vmobject_is_volatile(vmo))
         return 0;
-    for (struct region *m = vmo->mappers; m; m = m->mapper_next) {
-        if (pd_unmap(&m->space->pd, vaddr(m->node.start), region_size(m)) != 0)
-            panic("as_purge_vmobject: unmap"); /* 4 KiB user leaves: cannot fail */
-    }
+    unmap_every_mapper(vmo, "as_purge_vmobject");
     return anon_vmobject_purge(vmo);
 }
 

@@ -22,6 +22,10 @@
  * fork of that page committed. This relies on references to anonymous pages
  * being held by anonymous VMObjects only (mappings take none).
  *
+ * A fork clones an object once, and only the slots the child will map
+ * (anon_vmobject_clone_slots): a page no region of the child maps is
+ * neither shared nor committed for.
+ *
  * Locking: none yet. The caller (the address space) serialises calls on an
  * object, and on the objects of one family.
  */
@@ -183,9 +187,16 @@ fail:
 
 int anon_vmobject_clone(struct vmobject *vmo, struct vmobject **out)
 {
+    return anon_vmobject_clone_slots(vmo, NULL, out);
+}
+
+int anon_vmobject_clone_slots(struct vmobject *vmo, const uint64_t *slots, struct vmobject **out)
+{
     struct anon_vmobject *parent = anon_of(vmo);
     uint64_t real = 0, lazy = 0;
     for (uint64_t i = 0; i < vmo->page_count; i++) {
+        if (!vmobject_slot_set_has(slots, i))
+            continue;
         if (vmo->pages[i].value == PHYS_LAZY_COMMITTED.value)
             lazy++;
         else if (vmobject_slot_is_page(vmo->pages[i]))
@@ -226,7 +237,8 @@ int anon_vmobject_clone(struct vmobject *vmo, struct vmobject **out)
         clone->cow_set = set;
     }
     for (uint64_t i = 0; i < vmo->page_count; i++) {
-        paddr_t slot = vmo->pages[i];
+        /* A slot the clone does not take: zeros, nothing promised, nothing shared. */
+        paddr_t slot = vmobject_slot_set_has(slots, i) ? vmo->pages[i] : phys_zero_page();
         clone->vmo.pages[i] = slot;
         if (!vmobject_slot_is_page(slot))
             continue;

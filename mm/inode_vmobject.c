@@ -28,7 +28,9 @@
  * pages. A holder that copies takes one page from it; a holder that lets go
  * of a page others still hold gives one back; the last holder keeps the page
  * for free. So a write to a page written before the fork never fails, and a
- * fork that cannot commit this fails at once, with nothing changed.
+ * fork that cannot commit this fails at once, with nothing changed. A fork
+ * clones an object once, sharing only the pages the child's regions map: a
+ * page the parent wrote and then unmapped is neither shared nor committed for.
  *
  * Locking: none yet. The caller (the address space) serialises calls on an
  * object, and on the objects of one family.
@@ -153,13 +155,14 @@ static void cow_set_put(struct inode_vmobject *o)
     kfree(set);
 }
 
-int inode_vmobject_clone_private(struct vmobject *vmo, struct vmobject **out)
+int inode_vmobject_clone_private(struct vmobject *vmo, const uint64_t *slots,
+                                 struct vmobject **out)
 {
     struct inode_vmobject *parent = inode_of(vmo);
     ASSERT(parent->shared);
     uint64_t held = 0;
     for (uint64_t i = 0; i < vmo->page_count; i++)
-        held += vmobject_slot_is_page(vmo->pages[i]);
+        held += vmobject_slot_set_has(slots, i) && vmobject_slot_is_page(vmo->pages[i]);
 
     /* Get everything that can fail first; then sharing the pages cannot. */
     struct vmobject *clone;
@@ -190,7 +193,8 @@ int inode_vmobject_clone_private(struct vmobject *vmo, struct vmobject **out)
         inode_of(clone)->cow_set = set;
     }
     for (uint64_t i = 0; i < vmo->page_count; i++) {
-        if (!vmobject_slot_is_page(vmo->pages[i]))
+        /* Slots not taken stay empty: the clone shows the file there. */
+        if (!vmobject_slot_set_has(slots, i) || !vmobject_slot_is_page(vmo->pages[i]))
             continue;
         phys_page_ref(vmo->pages[i]);
         clone->pages[i] = vmo->pages[i];

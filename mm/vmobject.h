@@ -49,6 +49,12 @@ struct vmobject {
     uint64_t page_count;
     paddr_t *pages;          /* page_count slots */
     struct region *mappers;  /* the regions mapping this object (mm/address_space.c keeps it) */
+    /*
+     * While as_fork runs only: this object's clone in the child, made at the
+     * first region that maps the object, so that every region mapping it
+     * maps the same clone (holds the clone's first reference); else NULL.
+     */
+    struct vmobject *fork_clone;
 };
 
 /* Does SLOT hold a real page (not empty, not the zero page, not the lazy marker)? */
@@ -61,6 +67,39 @@ static inline bool vmobject_slot_is_page(paddr_t slot)
 /* Take and drop a reference; the object is destroyed with its last one. */
 void vmobject_ref(struct vmobject *vmo);
 void vmobject_unref(struct vmobject *vmo);
+
+/*
+ * A set of an object's slots, one bit per slot (bit INDEX % 64 of word
+ * INDEX / 64), vmobject_slot_set_words(page_count) words: the slots a fork
+ * hands on to a clone, which are those the child's regions map. Where a
+ * set is read, NULL stands for every slot.
+ */
+#define VMOBJECT_SLOTS_PER_WORD 64
+
+static inline uint64_t vmobject_slot_set_words(uint64_t page_count)
+{
+    return page_count / VMOBJECT_SLOTS_PER_WORD + (page_count % VMOBJECT_SLOTS_PER_WORD != 0);
+}
+
+static inline bool vmobject_slot_set_has(const uint64_t *set, uint64_t index)
+{
+    if (!set)
+        return true;
+    return (set[index / VMOBJECT_SLOTS_PER_WORD] >> (index % VMOBJECT_SLOTS_PER_WORD)) & 1;
+}
+
+/* Add slots [FIRST, FIRST + COUNT) to SET, a word at a time. */
+static inline void vmobject_slot_set_add(uint64_t *set, uint64_t first, uint64_t count)
+{
+    uint64_t end = first + count;
+    while (first < end) {
+        uint64_t bit = first % VMOBJECT_SLOTS_PER_WORD;
+        uint64_t run = MIN(VMOBJECT_SLOTS_PER_WORD - bit, end - first);
+        uint64_t ones = run == VMOBJECT_SLOTS_PER_WORD ? UINT64_MAX : (UINT64_C(1) << run) - 1;
+        set[first / VMOBJECT_SLOTS_PER_WORD] |= ones << bit;
+        first += run;
+    }
+}
 
 /* --- anonymous memory ---------------------------------------------------------- */
 
@@ -80,6 +119,15 @@ int anon_vmobject_create(uint64_t pages, enum allocation_strategy strategy,
  * write fault on committed memory can fail; -E_NOMEM if that cannot be had.
  */
 int anon_vmobject_clone(struct vmobject *vmo, struct vmobject **out) MUST_CHECK;
+/*
+ * The same for the slots in SLOTS only (a vmobject_slot_set; NULL: every
+ * slot), which is what a fork does: the clone takes, and commits for, only
+ * the slots the child's regions map. Its other slots read as zeros and
+ * promise nothing (no region of the child maps them); VMO keeps its pages
+ * there, not shared.
+ */
+int anon_vmobject_clone_slots(struct vmobject *vmo, const uint64_t *slots,
+                              struct vmobject **out) MUST_CHECK;
 
 /* Must a write to page INDEX copy it first? (In a shared region, never.) */
 bool anon_vmobject_should_cow(const struct vmobject *vmo, uint64_t index, bool shared);
@@ -146,8 +194,12 @@ enum fault_response inode_vmobject_fault(struct vmobject *vmo, uint64_t index,
  * per shared page, in a commitment the whole family of clones shares, so
  * that no write to those pages can fail later; -E_NOMEM (nothing changed)
  * if that cannot be had. Pages neither has written stay the file's.
+ * Only the slots in SLOTS (a vmobject_slot_set; NULL: every slot) are
+ * shared: a fork passes those the child's regions map; in the others the
+ * clone shows the file, and VMO keeps its pages unshared.
  */
-int inode_vmobject_clone_private(struct vmobject *vmo, struct vmobject **out) MUST_CHECK;
+int inode_vmobject_clone_private(struct vmobject *vmo, const uint64_t *slots,
+                                 struct vmobject **out) MUST_CHECK;
 /* Is page INDEX of a shared inode object written since it was read in or synced? */
 bool inode_vmobject_page_dirty(const struct vmobject *vmo, uint64_t index);
 /* Is VMO the file's shared object (rather than a private one)? */

@@ -119,6 +119,223 @@ static void test_fork_copy_on_write(struct ktest *t, const struct pd_test_format
 
 KTEST(address_space, fork_is_copy_on_write) { pd_for_each_format(t, test_fork_copy_on_write); }
 
+/* --- fork of an object several regions map ----------------------------------------- */
+
+#define SPLIT_BASE UINT64_C(0x100000)
+#define SPLIT_PAGES 16          /* the object, all of it written before the split */
+#define SPLIT_VALUE UINT64_C(100) /* page I holds SPLIT_VALUE + I */
+#define SPLIT_CHILD_MARK UINT64_C(0xc0de0000)
+#define SPLIT_PARENT_MARK UINT64_C(0xfa7e0000)
+
+/* How a test splits one region into several over the same object. */
+enum split_kind {
+    SPLIT_BY_UNMAP,   /* pages 1..14 unmapped: two one-page regions, 14 pages mapped by none */
+    SPLIT_BY_PROTECT, /* pages 1..14 made read-only: three regions, every page mapped */
+    SPLIT_KINDS,
+};
+
+static const char *const split_names[SPLIT_KINDS] = { "unmap", "protect" };
+
+static uint64_t split_va(uint64_t page) { return SPLIT_BASE + page * PAGE; }
+
+static uint64_t committed_since(const struct as_fixture *f)
+{
+    struct phys_stats s;
+    phys_get_stats(&s);
+    return s.committed - f->start.committed;
+}
+
+static uint64_t used_since(const struct as_fixture *f)
+{
+    struct phys_stats s;
+    phys_get_stats(&s);
+    return s.used - f->start.used;
+}
+
+/* Take every page mm/phys will still give; returns how many. */
+static uint64_t hog_all(paddr_t *hogs, uint64_t room)
+{
+    uint64_t n = 0;
+    while (n < room && phys_alloc_page(PHYS_USAGE_TEST, &hogs[n]) == 0)
+        n++;
+    return n;
+}
+
+static void hog_release(paddr_t *hogs, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        phys_page_unref(hogs[i]);
+}
+
+/*
+ * The probe that found the problem: 16 pages written, then split (by an
+ * unmap of 14 of them, or a protect), then forked. The fork clones the
+ * object once: every child region maps that one clone (it holds one
+ * reference per region, no more), the clone holds only the pages the
+ * regions map, and the fork commits one copy for each of those (2 after the
+ * unmap, 16 after the protect; cloning per region committed 32 and 48).
+ * With memory then exhausted, writes through either child region, and the
+ * parent's, break the sharing from that commitment; destroy gives it all back.
+ */
+static void test_fork_split_object(struct ktest *t, const struct pd_test_format *tf)
+{
+    static paddr_t hogs[RAM_PAGES];
+    for (int kind = 0; kind < SPLIT_KINDS; kind++) {
+        struct as_fixture f;
+        fixture_init(&f, tf);
+        struct address_space parent, child;
+        KASSERT_EQ(t, as_create(&parent, &f.kernel, 1), 0);
+        struct region *whole;
+        KASSERT_EQ(t, as_allocate_region(&parent, SPLIT_BASE, SPLIT_PAGES * PAGE, 0, RW, 0,
+                                         ALLOCATION_RESERVE, "split", &whole), 0);
+        struct vmobject *object = whole->vmobject;
+        for (uint64_t i = 0; i < SPLIT_PAGES; i++)
+            KEXPECT_EQ(t, write_word(&f, &parent, split_va(i), SPLIT_VALUE + i),
+                       FAULT_RESPONSE_CONTINUE);
+        uint64_t mapped = SPLIT_PAGES, regions = 3;
+        if (kind == SPLIT_BY_UNMAP) {
+            KASSERT_EQ(t, as_unmap(&parent, split_va(1), (SPLIT_PAGES - 2) * PAGE), 0);
+            mapped = 2;
+            regions = 2;
+        } else {
+            KASSERT_EQ(t, as_protect(&parent, split_va(1), (SPLIT_PAGES - 2) * PAGE,
+                                     REGION_READ), 0);
+        }
+        KASSERT_EQ(t, parent.regions.count, regions);
+        KEXPECT_EQ(t, committed_since(&f), 0); /* every page written: nothing left promised */
+        uint64_t used = used_since(&f);
+
+        KASSERT_EQ(t, as_fork(&parent, &child, 2), 0);
+        ktest_note(t, "%s, split by %s: the fork committed %llu pages for %llu mapped",
+                   tf->name, split_names[kind], (unsigned long long)committed_since(&f),
+                   (unsigned long long)mapped);
+        KEXPECT_EQ(t, committed_since(&f), mapped); /* one copy per page the child maps */
+        KEXPECT_EQ(t, used_since(&f), used);         /* nothing copied */
+        struct region *first = as_find_region(&child, split_va(0));
+        struct region *last = as_find_region(&child, split_va(SPLIT_PAGES - 1));
+        KASSERT(t, first != NULL && last != NULL && first != last);
+        struct vmobject *clone = first->vmobject;
+        KEXPECT(t, clone != object);
+        KEXPECT_EQ(t, last->vmobject, clone); /* one clone for every region */
+        if (kind == SPLIT_BY_PROTECT)
+            KEXPECT_EQ(t, as_find_region(&child, split_va(1))->vmobject, clone);
+        KEXPECT_EQ(t, clone->refcount, regions); /* the regions' references, and only those */
+        /* The family's one COW commitment is every page committed. */
+        KEXPECT_EQ(t, anon_vmobject_committed_pages(clone), mapped);
+        for (uint64_t i = 0; i < SPLIT_PAGES; i++) {
+            bool in_child = kind == SPLIT_BY_PROTECT || i == 0 || i == SPLIT_PAGES - 1;
+            KEXPECT_EQ(t, phys_page_refcount(object->pages[i]), in_child ? 2 : 1);
+            if (in_child)
+                KEXPECT_EQU(t, clone->pages[i].value, object->pages[i].value);
+            else
+                KEXPECT_EQU(t, clone->pages[i].value, phys_zero_page().value);
+        }
+        struct as_stats st;
+        as_get_stats(&child, &st);
+        KEXPECT_EQ(t, st.amount_shared, mapped * PAGE);
+        KEXPECT_EQ(t, st.amount_resident, mapped * PAGE);
+        as_get_stats(&parent, &st);
+        KEXPECT_EQ(t, st.amount_shared, mapped * PAGE);
+
+        /* Memory gone: writes through either child region copy from the commitment. */
+        uint64_t hogged = hog_all(hogs, RAM_PAGES);
+        uint64_t ends[] = { 0, SPLIT_PAGES - 1 };
+        for (size_t e = 0; e < ARRAY_SIZE(ends); e++)
+            KEXPECT_EQ(t, write_word(&f, &child, split_va(ends[e]), SPLIT_CHILD_MARK + ends[e]),
+                       FAULT_RESPONSE_CONTINUE);
+        KEXPECT_EQ(t, committed_since(&f), mapped - 2);
+        /* ... and the parent, now the last holder of those pages, keeps them. */
+        for (size_t e = 0; e < ARRAY_SIZE(ends); e++) {
+            paddr_t before = object->pages[ends[e]];
+            KEXPECT_EQ(t, write_word(&f, &parent, split_va(ends[e]), SPLIT_PARENT_MARK + ends[e]),
+                       FAULT_RESPONSE_CONTINUE);
+            KEXPECT_EQU(t, object->pages[ends[e]].value, before.value);
+        }
+        enum fault_response response;
+        for (size_t e = 0; e < ARRAY_SIZE(ends); e++) {
+            KEXPECT_EQU(t, read_word(&f, &child, split_va(ends[e]), &response),
+                        SPLIT_CHILD_MARK + ends[e]);
+            KEXPECT_EQU(t, read_word(&f, &parent, split_va(ends[e]), &response),
+                        SPLIT_PARENT_MARK + ends[e]);
+            KEXPECT(t, clone->pages[ends[e]].value != object->pages[ends[e]].value);
+        }
+        if (kind == SPLIT_BY_PROTECT) {
+            KEXPECT_EQU(t, read_word(&f, &child, split_va(5), &response), SPLIT_VALUE + 5);
+            KEXPECT_EQ(t, write_word(&f, &child, split_va(5), 1), FAULT_RESPONSE_SHOULD_CRASH);
+        }
+        hog_release(hogs, hogged);
+        KEXPECT_EQ(t, used_since(&f), used + 2); /* the child's two copies, nothing else */
+        as_get_stats(&child, &st);
+        KEXPECT_EQ(t, st.amount_shared, (mapped - 2) * PAGE);
+        as_destroy(&child);
+        KEXPECT_EQ(t, committed_since(&f), 0);
+        KEXPECT_EQ(t, used_since(&f), used);
+        as_get_stats(&parent, &st);
+        KEXPECT_EQ(t, st.amount_shared, 0);
+        as_destroy(&parent);
+        KEXPECT(t, as_fixture_fini(&f));
+    }
+}
+
+KTEST(address_space, fork_clones_a_split_object_once)
+{
+    pd_for_each_format(t, test_fork_split_object);
+}
+
+#define ALIAS_A UINT64_C(0x200000)
+#define ALIAS_B UINT64_C(0x300000)
+#define ALIAS_PAGES 4
+#define ALIAS_OFFSET 2 /* B maps pages 2 and 3 of the object, which A maps too */
+
+/*
+ * One private object mapped twice (windows that overlap): a write through
+ * one mapping shows through the other, in the parent and, after a fork, in
+ * the child too (its two regions map one clone, not one each), while the
+ * two sides stay apart. The fork commits one copy per page either maps.
+ */
+static void test_fork_keeps_aliases(struct ktest *t, const struct pd_test_format *tf)
+{
+    struct as_fixture f;
+    fixture_init(&f, tf);
+    struct address_space parent, child;
+    KASSERT_EQ(t, as_create(&parent, &f.kernel, 1), 0);
+    struct vmobject *object;
+    KASSERT_EQ(t, anon_vmobject_create(ALIAS_PAGES, ALLOCATION_RESERVE, &object), 0);
+    KASSERT_EQ(t, as_map_vmobject(&parent, ALIAS_A, ALIAS_PAGES * PAGE, 0, RW, 0,
+                                  MEMORY_TYPE_NORMAL, object, 0, "a", NULL), 0);
+    KASSERT_EQ(t, as_map_vmobject(&parent, ALIAS_B, (ALIAS_PAGES - ALIAS_OFFSET) * PAGE, 0, RW,
+                                  0, MEMORY_TYPE_NORMAL, object, ALIAS_OFFSET, "b", NULL), 0);
+    vmobject_unref(object); /* the regions hold it */
+    for (uint64_t i = 0; i < ALIAS_PAGES; i++)
+        KEXPECT_EQ(t, write_word(&f, &parent, ALIAS_A + i * PAGE, SPLIT_VALUE + i),
+                   FAULT_RESPONSE_CONTINUE);
+    enum fault_response response;
+    KEXPECT_EQU(t, read_word(&f, &parent, ALIAS_B, &response), SPLIT_VALUE + ALIAS_OFFSET);
+
+    KASSERT_EQ(t, as_fork(&parent, &child, 2), 0);
+    KEXPECT_EQ(t, committed_since(&f), ALIAS_PAGES); /* the union of the windows, once */
+    struct vmobject *clone = as_find_region(&child, ALIAS_A)->vmobject;
+    KEXPECT_EQ(t, as_find_region(&child, ALIAS_B)->vmobject, clone);
+    /* The child writes through B: A sees it in the child, not in the parent. */
+    KEXPECT_EQ(t, write_word(&f, &child, ALIAS_B + 8, SPLIT_CHILD_MARK), FAULT_RESPONSE_CONTINUE);
+    KEXPECT_EQU(t, read_word(&f, &child, ALIAS_A + ALIAS_OFFSET * PAGE + 8, &response),
+                SPLIT_CHILD_MARK);
+    KEXPECT_EQU(t, read_word(&f, &parent, ALIAS_A + ALIAS_OFFSET * PAGE + 8, &response), 0);
+    /* The parent writes through A: B sees it in the parent, not in the child. */
+    KEXPECT_EQ(t, write_word(&f, &parent, ALIAS_A + (ALIAS_OFFSET + 1) * PAGE,
+                             SPLIT_PARENT_MARK), FAULT_RESPONSE_CONTINUE);
+    KEXPECT_EQU(t, read_word(&f, &parent, ALIAS_B + PAGE, &response), SPLIT_PARENT_MARK);
+    KEXPECT_EQU(t, read_word(&f, &child, ALIAS_B + PAGE, &response),
+                SPLIT_VALUE + ALIAS_OFFSET + 1);
+    KEXPECT_EQ(t, committed_since(&f), ALIAS_PAGES - 2);
+    as_destroy(&parent);
+    KEXPECT_EQ(t, committed_since(&f), 0);
+    as_destroy(&child);
+    KEXPECT(t, as_fixture_fini(&f));
+}
+
+KTEST(address_space, fork_keeps_aliases_aliased) { pd_for_each_format(t, test_fork_keeps_aliases); }
+
 static void test_unmap_splits(struct ktest *t, const struct pd_test_format *tf)
 {
     struct as_fixture f;
@@ -391,13 +608,13 @@ static void run_model(struct ktest *t, const struct pd_test_format *tf, uint64_t
     if (step != MODEL_STEPS)
         ktest_fail(t, __FILE__, __LINE__, "%s: step %u (%s): %s", tf->name, step,
                    as_model_kind_name(op.kind), why);
-    ktest_note(t, "%s: %u maps, %u unmaps, %u protects, %u forks, %u destroys, %u volatile "
-               "changes, %u purges (%u pages); %u writes and %u reads of mapped pages, %u out "
-               "of memory, %u commitments refused", tf->name, m.done[AS_OP_MAP],
-               m.done[AS_OP_UNMAP], m.done[AS_OP_PROTECT], m.done[AS_OP_FORK],
-               m.done[AS_OP_DESTROY], m.done[AS_OP_SET_VOLATILE], m.done[AS_OP_PURGE],
-               m.purged_pages, m.done[AS_OP_WRITE], m.done[AS_OP_READ], m.out_of_memory,
-               m.refused_commits);
+    ktest_note(t, "%s: %u maps, %u unmaps, %u protects, %u forks (%u child regions mapping "
+               "another's clone), %u destroys, %u volatile changes, %u purges (%u pages); %u "
+               "writes and %u reads of mapped pages, %u out of memory, %u commitments refused",
+               tf->name, m.done[AS_OP_MAP], m.done[AS_OP_UNMAP], m.done[AS_OP_PROTECT],
+               m.done[AS_OP_FORK], m.clone_reuses, m.done[AS_OP_DESTROY],
+               m.done[AS_OP_SET_VOLATILE], m.done[AS_OP_PURGE], m.purged_pages,
+               m.done[AS_OP_WRITE], m.done[AS_OP_READ], m.out_of_memory, m.refused_commits);
     if (!as_model_fini(&m, why, sizeof(why)))
         ktest_fail(t, __FILE__, __LINE__, "%s: %s", tf->name, why);
 }

@@ -465,28 +465,53 @@ static bool op_read(struct as_model *m, const struct as_model_op *op, char *why,
     return true;
 }
 
-/* Pages a fork of space S must commit: each private region's object is cloned whole. */
-static uint64_t fork_need(struct as_model *m, int s)
+/*
+ * The slots a fork of space S hands on, for each private object: those S
+ * maps (through any of its regions), which is all a clone takes.
+ */
+static void fork_slots(const struct as_model *m, int s,
+                       bool slots[AS_MODEL_OBJECTS][AS_MODEL_MAX_RUN])
+{
+    memset(slots, 0, sizeof(bool) * AS_MODEL_OBJECTS * AS_MODEL_MAX_RUN);
+    for (unsigned p = 0; p < AS_MODEL_PAGES; p++) {
+        const struct as_model_page *pg = &m->page[s][p];
+        if (pg->mapped && !m->object[pg->object].shared)
+            slots[pg->object][pg->index] = true;
+    }
+}
+
+/*
+ * Pages a fork must commit: each private object is cloned once, over the
+ * slots the space maps; a committed slot commits itself, a page its copy.
+ */
+static uint64_t fork_need(const struct as_model *m,
+                          bool slots[AS_MODEL_OBJECTS][AS_MODEL_MAX_RUN])
 {
     uint64_t need = 0;
-    for (unsigned p = 0; p < AS_MODEL_PAGES; p++) {
-        if (!m->page[s][p].mapped || (p > 0 && same_region(m, s, p - 1, p)))
-            continue; /* not the first page of a region */
-        const struct as_model_object *obj = object_at(m, s, p);
-        for (unsigned i = 0; !obj->shared && i < obj->pages; i++)
-            need += obj->slot[i].kind != AS_SLOT_ZERO; /* committed: itself; a page: its copy */
+    for (int o = 0; o < AS_MODEL_OBJECTS; o++) {
+        const struct as_model_object *obj = &m->object[o];
+        for (unsigned i = 0; obj->live && i < obj->pages; i++)
+            need += slots[o][i] && obj->slot[i].kind != AS_SLOT_ZERO;
     }
     return need;
 }
 
-/* A copy-on-write clone of OBJ: the same slots, each page now held once more. */
-static int object_clone(struct as_model *m, const struct as_model_object *obj)
+/*
+ * A copy-on-write clone of OBJ over the slots in TAKEN: the same slots
+ * there, each page now held once more; zeros, nothing promised, elsewhere.
+ */
+static int object_clone(struct as_model *m, const struct as_model_object *obj,
+                        const bool *taken)
 {
     int o = object_new(m, obj->pages, false);
     if (o == NO_OBJECT)
         return NO_OBJECT;
     struct as_model_object *clone = &m->object[o];
     for (unsigned i = 0; i < obj->pages; i++) {
+        if (!taken[i]) {
+            clone->slot[i] = (struct as_model_slot){ .kind = AS_SLOT_ZERO };
+            continue;
+        }
         clone->slot[i] = obj->slot[i];
         if (obj->slot[i].kind == AS_SLOT_PAGE)
             m->frame[obj->slot[i].frame].refs++;
@@ -501,7 +526,9 @@ static bool op_fork(struct as_model *m, const struct as_model_op *op, char *why,
         c++;
     if (c == AS_MODEL_SPACES)
         return true; /* no room for a child */
-    int want = fork_need(m, s) > model_uncommitted(m) ? -E_NOMEM : 0;
+    static bool slots[AS_MODEL_OBJECTS][AS_MODEL_MAX_RUN]; /* 8 KiB: kept off the stack */
+    fork_slots(m, s, slots);
+    int want = fork_need(m, slots) > model_uncommitted(m) ? -E_NOMEM : 0;
     int err = as_fork(&m->as[s], &m->as[c], (uint16_t)(c + 1));
     if (err != want)
         return fail(why, size, "fork of space %d into %d: %s, the model expects %s", s, c,
@@ -512,30 +539,36 @@ static bool op_fork(struct as_model *m, const struct as_model_op *op, char *why,
     }
     m->live[c] = true;
     m->done[AS_OP_FORK]++;
-    int clone = NO_OBJECT;
+    /* Each private object's one clone, made at the first page that maps it. */
+    int clone_of[AS_MODEL_OBJECTS];
+    for (int o = 0; o < AS_MODEL_OBJECTS; o++)
+        clone_of[o] = NO_OBJECT;
     uint32_t region = 0;
     for (unsigned p = 0; p < AS_MODEL_PAGES; p++) {
         struct as_model_page pg = m->page[s][p];
         m->page[c][p] = pg;
         if (!pg.mapped)
             continue;
-        if (p == 0 || !same_region(m, s, p - 1, p)) {
-            /* A new region: a shared object is shared, a private one cloned (per region). */
+        bool region_start = p == 0 || !same_region(m, s, p - 1, p);
+        if (region_start)
             region = m->next_region++;
-            clone = pg.object;
-            if (!m->object[pg.object].shared) {
-                clone = object_clone(m, &m->object[pg.object]);
-                if (clone == NO_OBJECT)
-                    return fail(why, size, "the model has no room for another object");
-                struct region *r = as_find_region(&m->as[c], page_va(p));
-                if (!r)
-                    return fail(why, size, "fork of space %d into %d: page %u has no region", s,
-                                c, p);
-                m->object[clone].real = r->vmobject;
-            }
-        }
-        m->page[c][p].object = (uint16_t)clone;
         m->page[c][p].region = region;
+        if (m->object[pg.object].shared)
+            continue; /* a shared object is shared */
+        if (clone_of[pg.object] != NO_OBJECT && region_start)
+            m->clone_reuses++; /* one object, several regions: still one clone */
+        if (clone_of[pg.object] == NO_OBJECT) {
+            int clone = object_clone(m, &m->object[pg.object], slots[pg.object]);
+            if (clone == NO_OBJECT)
+                return fail(why, size, "the model has no room for another object");
+            struct region *r = as_find_region(&m->as[c], page_va(p));
+            if (!r)
+                return fail(why, size, "fork of space %d into %d: page %u has no region", s, c,
+                            p);
+            m->object[clone].real = r->vmobject;
+            clone_of[pg.object] = clone;
+        }
+        m->page[c][p].object = (uint16_t)clone_of[pg.object];
     }
     return true;
 }
@@ -890,6 +923,7 @@ static void model_clear(struct as_model *m)
     memset(m->object, 0, sizeof(m->object));
     memset(m->done, 0, sizeof(m->done));
     m->out_of_memory = m->refused_commits = m->purged_pages = 0;
+    m->clone_reuses = 0;
     m->next_region = 1;
     frames_clear(m);
     kmalloc_get_stats(&m->heap_start);

@@ -22,9 +22,10 @@
  * every page the page directories map (target, rights, contents).
  *
  * Two choices of mm/ the model follows, so that those figures can be exact:
- * a fork clones a private object once per region that maps it, each clone
- * holding (and committing for) all of the object's pages; and an unmap
- * gives back none of an object's pages until its last region goes. Not
+ * a fork clones a private object once, however many regions map it, the
+ * clone holding (and committing for) only the slots the space maps, and
+ * zeros with nothing promised in the others; and an unmap gives back none
+ * of an object's pages until its last region goes. Not
  * modelled: bad arguments, immutable regions, file and device memory
  * (address_space_test.c tests those directly).
  */
@@ -139,7 +140,7 @@ struct as_model_page {
     uint32_t access;  /* enum region_access bits, REGION_READ included */
     uint16_t object;
     uint16_t index;   /* the object's page */
-    uint32_t region;  /* pages of one region share this number (a fork clones per region) */
+    uint32_t region;  /* pages of one region share this number */
 };
 
 struct as_model {
@@ -164,6 +165,7 @@ struct as_model {
      */
     unsigned done[AS_OP_KINDS];
     unsigned out_of_memory, refused_commits, purged_pages;
+    unsigned clone_reuses;            /* forks' child regions mapping an earlier region's clone */
 };
 
 /* Set up the fixture over RAM_PAGES pages of RAM in TF's format; no space is live yet. */

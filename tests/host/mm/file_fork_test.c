@@ -662,3 +662,103 @@ static void test_exhaustion(struct ktest *t, const struct pd_test_format *tf)
 }
 
 KTEST(file_fork, exhaustion_fails_only_uncommitted) { pd_for_each_format(t, test_exhaustion); }
+
+/* How test_split_mapping splits the private mapping into regions over one object. */
+enum split_kind {
+    SPLIT_BY_UNMAP,   /* pages 1 and 2 unmapped: two regions, two pages mapped by none */
+    SPLIT_BY_PROTECT, /* pages 1 and 2 made read-only: three regions, every page mapped */
+    SPLIT_KINDS,
+};
+
+static const char *const split_names[SPLIT_KINDS] = { "unmap", "protect" };
+
+/*
+ * A private mapping split into regions over one object, every page written
+ * first, then forked: the object is cloned once (every child region maps the
+ * one clone, which holds one reference per region), the clone shares only
+ * the pages the regions map, and the fork commits one copy for each of those
+ * (2 after the unmap, 4 after the protect; cloning per region committed 8
+ * and 12). With memory exhausted, the child's writes through either region
+ * copy from that commitment and the parent then keeps its pages; destroy
+ * gives everything back.
+ */
+static void test_split_mapping(struct ktest *t, const struct pd_test_format *tf)
+{
+    const uint64_t last = FILE_PAGES - 1;
+    for (int kind = 0; kind < SPLIT_KINDS; kind++) {
+        struct fork_fixture *f = fixture_init(tf);
+        struct address_space parent, child;
+        KASSERT_EQ(t, map_private(f, &parent), 0);
+        for (uint64_t page = 0; page < FILE_PAGES; page++)
+            KEXPECT_EQ(t, write_word(f, &parent, private_va(page), PARENT_MARK + page),
+                       FAULT_RESPONSE_CONTINUE);
+        struct vmobject *object = as_find_region(&parent, private_va(0))->vmobject;
+        uint64_t mapped = FILE_PAGES, regions = 3;
+        if (kind == SPLIT_BY_UNMAP) {
+            KASSERT_EQ(t, as_unmap(&parent, private_va(1), (FILE_PAGES - 2) * PAGE), 0);
+            mapped = 2;
+            regions = 2;
+        } else {
+            KASSERT_EQ(t, as_protect(&parent, private_va(1), (FILE_PAGES - 2) * PAGE,
+                                     REGION_READ), 0);
+        }
+        KASSERT_EQ(t, parent.regions.count, regions);
+        uint64_t used = used_pages(f);
+
+        KASSERT_EQ(t, as_fork(&parent, &child, CHILD_ASID), 0);
+        ktest_note(t, "%s, split by %s: the fork committed %llu pages for %llu mapped",
+                   tf->name, split_names[kind], (unsigned long long)committed_pages(f),
+                   (unsigned long long)mapped);
+        KEXPECT_EQ(t, committed_pages(f), mapped);
+        KEXPECT_EQ(t, used_pages(f), used);
+        struct region *head = as_find_region(&child, private_va(0));
+        struct region *tail = as_find_region(&child, private_va(last));
+        KASSERT(t, head != NULL && tail != NULL && head != tail);
+        struct vmobject *clone = head->vmobject;
+        KEXPECT(t, clone != object);
+        KEXPECT_EQ(t, tail->vmobject, clone);
+        KEXPECT(t, !inode_vmobject_is_shared(clone));
+        KEXPECT_EQ(t, clone->refcount, regions);
+        for (uint64_t page = 0; page < FILE_PAGES; page++) {
+            bool in_child = kind == SPLIT_BY_PROTECT || page == 0 || page == last;
+            KEXPECT_EQ(t, phys_page_refcount(object->pages[page]), in_child ? 2 : 1);
+            KEXPECT_EQU(t, clone->pages[page].value, in_child ? object->pages[page].value : 0);
+        }
+        expect_stats(t, &child, mapped, mapped, mapped, 0);
+        expect_stats(t, &parent, mapped, mapped, mapped, 0);
+
+        uint64_t hogged = hog_all();
+        uint64_t ends[] = { 0, last };
+        for (size_t e = 0; e < ARRAY_SIZE(ends); e++)
+            KEXPECT_EQ(t, write_word(f, &child, private_va(ends[e]), CHILD_MARK + ends[e]),
+                       FAULT_RESPONSE_CONTINUE);
+        KEXPECT_EQ(t, committed_pages(f), mapped - 2);
+        for (size_t e = 0; e < ARRAY_SIZE(ends); e++) {
+            paddr_t before = object->pages[ends[e]];
+            KEXPECT_EQ(t, write_word(f, &parent, private_va(ends[e]), PARENT_MARK + 0x10 + ends[e]),
+                       FAULT_RESPONSE_CONTINUE);
+            KEXPECT_EQU(t, object->pages[ends[e]].value, before.value); /* kept, not copied */
+        }
+        for (size_t e = 0; e < ARRAY_SIZE(ends); e++) {
+            KEXPECT_EQU(t, read_word(f, &child, private_va(ends[e])), CHILD_MARK + ends[e]);
+            KEXPECT_EQU(t, read_word(f, &parent, private_va(ends[e])),
+                        PARENT_MARK + 0x10 + ends[e]);
+        }
+        if (kind == SPLIT_BY_PROTECT) {
+            KEXPECT_EQU(t, read_word(f, &child, private_va(1)), PARENT_MARK + 1);
+            KEXPECT_EQ(t, write_word(f, &child, private_va(1), 1), FAULT_RESPONSE_SHOULD_CRASH);
+        }
+        hog_release(&hogged, hogged);
+        KEXPECT_EQ(t, used_pages(f), used + 2); /* the child's two copies */
+        expect_stats(t, &child, mapped, mapped - 2, mapped, 0);
+        as_destroy(&child);
+        KEXPECT_EQ(t, committed_pages(f), 0);
+        KEXPECT_EQ(t, used_pages(f), used);
+        expect_stats(t, &parent, mapped, 0, mapped, 0);
+        as_destroy(&parent);
+        KEXPECT(t, file_untouched(f));
+        KEXPECT(t, fixture_fini(f));
+    }
+}
+
+KTEST(file_fork, split_mapping_cloned_once) { pd_for_each_format(t, test_split_mapping); }
