@@ -3,7 +3,9 @@
  * memory manager on top of it (mm_init). The table pool
  * is a physically contiguous run of pages cut from usable RAM; before the
  * switch its pages are reached through the boot tables, after it through
- * KERNEL_TABLE_WINDOW, which the new directory maps.
+ * KERNEL_TABLE_WINDOW, which the new directory maps. Beside each pool page
+ * the pool keeps the valid-entry count the page directories store for it
+ * (struct page_provider's valid_count), indexed like its in-use flags.
  */
 #include "kernel/kernel_vm.h"
 #include "kernel/boot_info.h"
@@ -19,6 +21,7 @@ struct table_pool {
     uint64_t base;          /* physical */
     uintptr_t offset;       /* pointer = physical + offset */
     uint8_t used[KERNEL_TABLE_POOL_PAGES];
+    pd_valid_count_t valid[KERNEL_TABLE_POOL_PAGES];
     size_t in_use;
 };
 
@@ -55,7 +58,15 @@ static void *pool_table(void *ctx, paddr_t page)
     return (void *)(uintptr_t)(page.value + p->offset);
 }
 
-static const struct page_provider pool_provider = { pool_alloc, pool_free, pool_table, &pool };
+static pd_valid_count_t *pool_valid_count(void *ctx, paddr_t page)
+{
+    struct table_pool *p = ctx;
+    return &p->valid[(page.value - p->base) / PD_PAGE_SIZE];
+}
+
+static const struct page_provider pool_provider = {
+    pool_alloc, pool_free, pool_table, pool_valid_count, &pool,
+};
 
 struct pool_search {
     uint64_t found;

@@ -54,11 +54,24 @@ enum pd_prot {
  * (its contents need not be zero) or -E_NOMEM; table returns a pointer
  * through which the page directory reads and writes a table page, valid for
  * as long as the page is allocated.
+ *
+ * valid_count returns a pointer to one counter kept beside a table page,
+ * valid for as long as the page is allocated: the page directory stores
+ * there how many of the page's entries are valid (leaves and tables), so
+ * that it knows a table is empty without scanning its 512 entries. The
+ * counter cannot live in the table page itself (the hardware owns all of
+ * it), and the provider already keeps per-page state (which pages are
+ * allocated), so it keeps this too, as FreeBSD's pmap keeps a page-table
+ * page's count in its vm_page. Its value on allocation does not matter: the
+ * page directory sets it, and alone reads or writes it.
  */
+typedef uint16_t pd_valid_count_t;
+
 struct page_provider {
     int (*alloc)(void *ctx, paddr_t *page);
     void (*free)(void *ctx, paddr_t page);
     void *(*table)(void *ctx, paddr_t page);
+    pd_valid_count_t *(*valid_count)(void *ctx, paddr_t page);
     void *ctx;
 };
 
@@ -124,13 +137,16 @@ int pd_update_accessed_dirty(struct page_directory *pd, vaddr_t va, int access,
  * remembers its entry; then pd_quick_enter() and pd_quick_remove() change
  * that one entry directly and flush it on this CPU, without a walk. The
  * mapping is read-write, global, MEMORY_TYPE_NORMAL, 4 KiB. Only the owner of
- * the slot may touch VA with other verbs; the table is never freed while a
- * slot points into it, so keep another mapping in that table (an anchor).
+ * the slot may touch VA with other verbs. The table is freed only by an
+ * unmap that removes its last valid entry, and the slot's entry counts only
+ * while it maps a page, so keep another mapping in that table (an anchor).
+ * pd_quick_slot_init() fails with -E_NOMEM having changed nothing.
  */
 struct pd_quick_slot {
     struct page_directory *pd;
     vaddr_t va;
     void *entry;
+    pd_valid_count_t *valid;  /* the valid-entry count of the entry's table */
 };
 
 int pd_quick_slot_init(struct page_directory *pd, vaddr_t va, struct pd_quick_slot *slot) MUST_CHECK;

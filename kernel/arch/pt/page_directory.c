@@ -2,14 +2,34 @@
  * The PageDirectory verbs of include/arch/page_directory.h, written once
  * over any page-table format (kernel/arch/pt/pt_format.h). One recursive
  * range walk serves unmap, protect and clearing accessed/dirty; map has its
- * own because it allocates on the way down. Every verb validates its
+ * own because it allocates on the way down, and a map of one page (the
+ * page-fault path) a loop without recursion. Every verb validates its
  * arguments, then checks or reserves everything it will need, and only
  * then changes entries, so a failure leaves the tables as they were.
+ *
+ * Empty tables. Every table page has a count of its valid entries (leaves
+ * and tables), kept in storage the page provider supplies (valid_count in
+ * include/arch/page_directory.h) and changed here wherever an entry turns
+ * valid or invalid: a table is empty when its count is 0, with no scan of
+ * its 512 entries. An unmap's walk tells the level above whether it emptied
+ * each table it visited, and that level frees it (see walk_level). With
+ * PT_CHECK_COUNTS (on in the host build) every count a walk or a map changes
+ * is compared with a scan, and pt_count_mismatches() checks a whole
+ * directory for the tests.
  */
 #include "kernel/arch/pt/pt_format.h"
 #include "kernel/lib/string.h"
+#include "kernel/panic.h"
 #include <pagoda/errors.h>
 #include <pagoda/fault.h>
+
+#ifndef PT_CHECK_COUNTS
+#ifdef PAGODA_HOST
+#define PT_CHECK_COUNTS 1
+#else
+#define PT_CHECK_COUNTS 0
+#endif
+#endif
 
 /* At most one split per level at each end of a range. */
 #define PT_MAX_SPLITS (2 * (PT_MAX_LEVELS - 1))
@@ -94,6 +114,47 @@ static paddr_t root_for(const struct page_directory *pd, uint64_t va)
     return pd->root;
 }
 
+/* --- valid-entry counts ------------------------------------------------------ */
+
+static pd_valid_count_t *table_valid(const struct page_directory *pd, paddr_t table)
+{
+    return pd->provider->valid_count(pd->provider->ctx, table);
+}
+
+/* TABLE's valid entries counted the slow way, to check the count against. */
+static unsigned table_scan(const struct page_directory *pd, paddr_t table)
+{
+    const pte_t *entries = table_entries(pd, table);
+    unsigned valid = 0;
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        valid += pte_load(&entries[i]) != 0;
+    return valid;
+}
+
+/* With PT_CHECK_COUNTS: panic if COUNT is not what TABLE holds. */
+static void count_check(const struct page_directory *pd, paddr_t table, unsigned count)
+{
+    if (!PT_CHECK_COUNTS)
+        return;
+    unsigned scanned = table_scan(pd, table);
+    if (scanned != count)
+        panic("page directory: table %#llx counts %u valid entries but holds %u",
+              (unsigned long long)table.value, count, scanned);
+}
+
+/*
+ * Add DELTA to TABLE's count and return the new count. The walks tally
+ * their changes to a table in a register and call this once when they
+ * leave it: one counter fetch per table changed, none per entry.
+ */
+static unsigned count_update(const struct page_directory *pd, paddr_t table, int delta)
+{
+    pd_valid_count_t *valid = table_valid(pd, table);
+    *valid = (pd_valid_count_t)(*valid + delta);
+    count_check(pd, table, *valid);
+    return *valid;
+}
+
 /* --- table pages ----------------------------------------------------------- */
 
 static int table_alloc(struct page_directory *pd, paddr_t *table)
@@ -102,6 +163,7 @@ static int table_alloc(struct page_directory *pd, paddr_t *table)
     if (err)
         return err;
     memset(table_entries(pd, *table), 0, PT_PAGE_SIZE);
+    *table_valid(pd, *table) = 0;
     pd->table_pages++;
     return 0;
 }
@@ -110,16 +172,6 @@ static void table_free(struct page_directory *pd, paddr_t table)
 {
     pd->provider->free(pd->provider->ctx, table);
     pd->table_pages--;
-}
-
-static bool table_empty(const struct page_directory *pd, paddr_t table)
-{
-    const pte_t *entries = table_entries(pd, table);
-    for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        if (pte_load(&entries[i]) != 0)
-            return false;
-    }
-    return true;
 }
 
 /* Pages set aside before a verb changes anything, so splits cannot fail. */
@@ -211,6 +263,7 @@ int pd_create_kernel(struct page_directory *pd, const struct pt_format *format,
     unsigned first, end;
     owned_root_indices(pd, &first, &end);
     pte_t *root = table_entries(pd, pd->root);
+    pd_valid_count_t *valid = table_valid(pd, pd->root);
     for (unsigned i = first; i < end; i++) {
         paddr_t table;
         err = table_alloc(pd, &table);
@@ -220,6 +273,7 @@ int pd_create_kernel(struct page_directory *pd, const struct pt_format *format,
         }
         struct pte_info info = { .kind = PTE_TABLE, .phys = table };
         pte_store(&root[i], format->encode(&info, root_level(format)));
+        (*valid)++;
     }
     return 0;
 }
@@ -235,8 +289,12 @@ int pd_create_user(struct page_directory *pd, struct page_directory *kernel, uin
     if (!pd->format->split_roots) {
         const pte_t *from = table_entries(kernel, kernel->root);
         pte_t *to = table_entries(pd, pd->root);
-        for (unsigned i = PT_ENTRIES - pd->format->kernel_root_slots; i < PT_ENTRIES; i++)
-            pte_store(&to[i], pte_load(&from[i]));
+        pd_valid_count_t *valid = table_valid(pd, pd->root);
+        for (unsigned i = PT_ENTRIES - pd->format->kernel_root_slots; i < PT_ENTRIES; i++) {
+            pte_t shared = pte_load(&from[i]);
+            pte_store(&to[i], shared);
+            *valid = (pd_valid_count_t)(*valid + (shared != 0));
+        }
     }
     return 0;
 }
@@ -296,15 +354,26 @@ static bool range_mapped(const struct page_directory *pd, paddr_t table, unsigne
     }
 }
 
+/* Leaving TABLE with ADDED entries made valid there: count them, and pass ERR on. */
+static int map_level_end(struct page_directory *pd, paddr_t table, unsigned added, int err)
+{
+    if (added)
+        count_update(pd, table, (int)added);
+    return err;
+}
+
 /*
- * Map [VA, LAST] to PA below TABLE at LEVEL with the leaf template LEAF,
- * using the largest leaf each piece allows. The range is known to be empty.
+ * Map [VA, LAST] to PA below TABLE at LEVEL with the leaf template LEAF (its
+ * phys is set for each leaf), using the largest leaf each piece allows. The
+ * range is known to be empty. The entries made valid in TABLE are tallied
+ * and counted once, on the way out.
  */
 static int map_level(struct page_directory *pd, paddr_t table, unsigned level, uint64_t va,
-                     uint64_t last, uint64_t pa, const struct pte_info *leaf)
+                     uint64_t last, uint64_t pa, struct pte_info *leaf)
 {
     const struct pt_format *f = pd->format;
     pte_t *entries = table_entries(pd, table);
+    unsigned added = 0;
     for (;;) {
         uint64_t chunk_last = MIN(block_last(va, level), last);
         pte_t *slot = &entries[index_of(va, level)];
@@ -312,33 +381,74 @@ static int map_level(struct page_directory *pd, paddr_t table, unsigned level, u
         struct pte_info info;
         decode(pd, pte_load(slot), level, &info);
         if (info.kind == PTE_LEAF)
-            return -E_EXIST; /* only for a one-page map: the caller checked longer ranges */
+            return -E_EXIST; /* only for a one-page map, before any change: longer ranges were checked */
         if (info.kind == PTE_INVALID && whole && leaf_allowed(f, level) &&
             IS_ALIGNED(pa, PT_LEVEL_SIZE(level))) {
-            info = *leaf;
-            info.phys = paddr(pa);
-            pte_store(slot, f->encode(&info, level));
+            leaf->phys = paddr(pa);
+            pte_store(slot, f->encode(leaf, level));
+            added++;
         } else {
             if (info.kind == PTE_INVALID) {
                 int err = table_alloc(pd, &info.phys);
                 if (err)
-                    return err;
+                    return map_level_end(pd, table, added, err);
                 info.kind = PTE_TABLE;
                 pte_store(slot, f->encode(&info, level));
+                added++;
             }
             int err = map_level(pd, info.phys, level - 1, va, chunk_last, pa, leaf);
             if (err)
-                return err;
+                return map_level_end(pd, table, added, err);
         }
         if (chunk_last == last)
-            return 0;
+            return map_level_end(pd, table, added, 0);
         pa += chunk_last - va + 1;
         va = chunk_last + 1;
     }
 }
 
-/* Remove whatever [VA, LAST] holds; used to undo a map that ran out of tables. */
-static void unmap_range(struct page_directory *pd, uint64_t va, uint64_t last);
+/*
+ * Remove whatever [VA, LAST] holds and free every table there that is left
+ * empty; used to undo a verb that ran out of tables half-way.
+ */
+static void undo_range(struct page_directory *pd, uint64_t va, uint64_t last);
+
+/*
+ * map_level for one 4 KiB page (the page-fault path), without recursion:
+ * walk down from TABLE, making the tables that are missing, and store LEAF
+ * for PA at level 0. -E_EXIST if a leaf already maps VA (nothing changed).
+ */
+static int map_one_page(struct page_directory *pd, paddr_t table, uint64_t va, uint64_t pa,
+                        struct pte_info *leaf)
+{
+    const struct pt_format *f = pd->format;
+    for (unsigned level = root_level(f); level > 0; level--) {
+        pte_t *slot = &table_entries(pd, table)[index_of(va, level)];
+        struct pte_info info;
+        decode(pd, pte_load(slot), level, &info);
+        if (info.kind == PTE_LEAF)
+            return -E_EXIST; /* a large leaf maps VA: nothing has changed, as below an
+                                invalid entry (where tables are made) nothing is mapped */
+        if (info.kind == PTE_INVALID) {
+            int err = table_alloc(pd, &info.phys);
+            if (err) {
+                undo_range(pd, va, va + PT_PAGE_SIZE - 1); /* the tables made so far */
+                return err;
+            }
+            info.kind = PTE_TABLE;
+            pte_store(slot, f->encode(&info, level));
+            count_update(pd, table, 1);
+        }
+        table = info.phys;
+    }
+    pte_t *slot = &table_entries(pd, table)[index_of(va, 0)];
+    if (pte_load(slot) != 0)
+        return -E_EXIST; /* at level 0 a valid entry is a leaf */
+    leaf->phys = paddr(pa);
+    pte_store(slot, f->encode(leaf, 0));
+    count_update(pd, table, 1);
+    return 0;
+}
 
 int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint32_t prot,
            enum memory_type type)
@@ -385,11 +495,15 @@ int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint3
         .accessed = is_kernel(pd) || (state & PD_MAP_ACCESSED),
         .dirty = is_kernel(pd) || (state & PD_MAP_DIRTY),
     };
-    err = map_level(pd, root, level, va.value, last, pa.value, &leaf);
+    if (one_page) {
+        err = map_one_page(pd, root, va.value, pa.value, &leaf);
+    } else {
+        err = map_level(pd, root, level, va.value, last, pa.value, &leaf);
+        if (err)
+            undo_range(pd, va.value, last);
+    }
     if (err == -E_EXIST)
         return err; /* only for one page, found mapped before anything changed */
-    if (err)
-        unmap_range(pd, va.value, last);
     pd_flush_range(pd, va, size);
     return err;
 }
@@ -398,6 +512,7 @@ int pd_map(struct page_directory *pd, vaddr_t va, paddr_t pa, size_t size, uint3
 
 enum range_op {
     RANGE_UNMAP,
+    RANGE_UNDO,  /* unmap, and free the tables found empty too (see undo_range) */
     RANGE_PROTECT,
     RANGE_CLEAR_ACCESSED_DIRTY,
 };
@@ -429,69 +544,104 @@ static void split_leaf(struct range_walk *w, pte_t *slot, unsigned level, uint64
         small.phys = paddr(leaf.phys.value + i * PT_LEVEL_SIZE(level - 1));
         pte_store(&entries[i], f->encode(&small, level - 1));
     }
+    *table_valid(pd, table) = PT_ENTRIES;
+    /* The slot stays counted: it is invalid only between the break and the make. */
     pte_store(slot, 0);
     pd_flush_range(pd, vaddr(block_va), PT_LEVEL_SIZE(level));
     struct pte_info info = { .kind = PTE_TABLE, .phys = table };
     pte_store(slot, f->encode(&info, level));
 }
 
-static void apply_to_leaf(struct range_walk *w, pte_t *slot, unsigned level,
+static bool removes_entries(const struct range_walk *w)
+{
+    return w->op == RANGE_UNMAP || w->op == RANGE_UNDO;
+}
+
+/*
+ * Decode the entry PTE at LEVEL for W. Removing an entry needs only its
+ * kind, and at level 0 every valid entry is a leaf: an unmap decodes none
+ * there, which saves a format call per page.
+ */
+static void walk_decode(const struct range_walk *w, pte_t pte, unsigned level,
+                        struct pte_info *info)
+{
+    if (level == 0 && pte != 0 && removes_entries(w)) {
+        info->kind = PTE_LEAF;
+        return;
+    }
+    decode(w->pd, pte, level, info);
+}
+
+/* Apply W->op to the leaf in SLOT; true if that made the entry invalid (unmap, undo). */
+static bool apply_to_leaf(struct range_walk *w, pte_t *slot, unsigned level,
                           const struct pte_info *leaf)
 {
-    const struct pt_format *f = w->pd->format;
+    if (removes_entries(w)) {
+        pte_store(slot, 0); /* LEAF holds only the kind (see walk_decode) */
+        return true;
+    }
     struct pte_info changed = *leaf;
-    switch (w->op) {
-    case RANGE_UNMAP:
-        pte_store(slot, 0);
-        return;
-    case RANGE_PROTECT:
+    if (w->op == RANGE_PROTECT) {
         changed.prot = w->prot;
         if (leaf->type == MEMORY_TYPE_IO)
             changed.prot &= ~(uint32_t)PD_EXECUTE; /* as pd_map: devices are never executable */
-        break;
-    case RANGE_CLEAR_ACCESSED_DIRTY:
-        changed.accessed = false;
+    } else {
+        changed.accessed = false; /* RANGE_CLEAR_ACCESSED_DIRTY */
         changed.dirty = false;
-        break;
     }
-    pte_store(slot, f->encode(&changed, level));
+    pte_store(slot, w->pd->format->encode(&changed, level));
+    return false;
 }
 
 /*
  * Apply W->op to [VA, LAST] below TABLE at LEVEL. Leaves wholly inside the
  * range are changed; a large leaf partly inside is split first (unmap,
- * protect) or changed whole (clear). Tables left empty are freed unless
+ * protect) or changed whole (clear). Returns true if the walk emptied TABLE
+ * (its count fell to 0), and frees each table below that it emptied, unless
  * KEEP_TABLES (the shared kernel tables under a single root).
+ *
+ * A table's count is fetched only if an entry of it was removed, so an
+ * unmap pays for the tables it changes, and protect and clear (which turn
+ * leaves into leaves) for none. No table is empty at rest but the shared
+ * kernel tables under a single root (kept anyway) and a quick slot's, which
+ * no walk frees unless it removes something from it: every verb that fails
+ * half-way frees the tables it made (RANGE_UNDO fetches every count, to find
+ * them).
  */
-static void walk_level(struct range_walk *w, paddr_t table, unsigned level, uint64_t va,
+static bool walk_level(struct range_walk *w, paddr_t table, unsigned level, uint64_t va,
                        uint64_t last, bool keep_tables)
 {
     struct page_directory *pd = w->pd;
     pte_t *entries = table_entries(pd, table);
+    unsigned removed = 0; /* entries made invalid here, counted on the way out */
     for (;;) {
         uint64_t chunk_last = MIN(block_last(va, level), last);
         bool whole = IS_ALIGNED(va, PT_LEVEL_SIZE(level)) && chunk_last == block_last(va, level);
         pte_t *slot = &entries[index_of(va, level)];
         struct pte_info info;
-        decode(pd, pte_load(slot), level, &info);
+        walk_decode(w, pte_load(slot), level, &info);
 
         if (info.kind == PTE_LEAF && (whole || !w->split)) {
-            apply_to_leaf(w, slot, level, &info);
+            removed += apply_to_leaf(w, slot, level, &info);
         } else if (info.kind != PTE_INVALID) {
             if (info.kind == PTE_LEAF) {
                 split_leaf(w, slot, level, va & ~(PT_LEVEL_SIZE(level) - 1));
                 decode(pd, pte_load(slot), level, &info);
             }
-            walk_level(w, info.phys, level - 1, va, chunk_last, false);
-            if (!keep_tables && table_empty(pd, info.phys)) {
+            bool emptied = walk_level(w, info.phys, level - 1, va, chunk_last, false);
+            if (emptied && !keep_tables) {
                 pte_store(slot, 0);
                 table_free(pd, info.phys);
+                removed++;
             }
         }
         if (chunk_last == last)
-            return;
+            break;
         va = chunk_last + 1;
     }
+    if (removed == 0 && w->op != RANGE_UNDO)
+        return false; /* nothing removed here: not emptied by this walk */
+    return count_update(pd, table, -(int)removed) == 0;
 }
 
 /* How many splits the boundary at ADDR needs for the range [VA, LAST]. */
@@ -533,16 +683,17 @@ static int walk_range(struct page_directory *pd, enum range_op op, uint32_t prot
             return err;
     }
     bool keep = is_kernel(pd) && !pd->format->split_roots;
-    walk_level(&w, root_for(pd, va), root_level(pd->format), va, last, keep);
+    /* A root lives as long as its directory: what it holds afterwards does not matter here. */
+    (void)walk_level(&w, root_for(pd, va), root_level(pd->format), va, last, keep);
     reserve_release(pd, &w.reserve);
     pd_flush_range(pd, vaddr(va), size);
     return 0;
 }
 
-static void unmap_range(struct page_directory *pd, uint64_t va, uint64_t last)
+static void undo_range(struct page_directory *pd, uint64_t va, uint64_t last)
 {
     /* Used only on ranges whose leaves all lie inside it: no split, cannot fail. */
-    int err = walk_range(pd, RANGE_UNMAP, 0, va, last - va + 1);
+    int err = walk_range(pd, RANGE_UNDO, 0, va, last - va + 1);
     (void)err;
 }
 
@@ -673,32 +824,68 @@ int pd_quick_slot_init(struct page_directory *pd, vaddr_t va, struct pd_quick_sl
             return -E_EXIST;
         if (info.kind == PTE_INVALID) {
             err = table_alloc(pd, &info.phys);
-            if (err)
+            if (err) {
+                undo_range(pd, va.value, va.value + PT_PAGE_SIZE - 1); /* the tables made so far */
                 return err;
+            }
             info.kind = PTE_TABLE;
             pte_store(slot_entry, pd->format->encode(&info, level));
+            (*table_valid(pd, table))++;
         }
         table = info.phys;
     }
     pte_t *entry = &table_entries(pd, table)[index_of(va.value, 0)];
     if (pte_load(entry) != 0)
         return -E_EXIST;
-    *slot = (struct pd_quick_slot){ .pd = pd, .va = va, .entry = entry };
+    *slot = (struct pd_quick_slot){
+        .pd = pd, .va = va, .entry = entry, .valid = table_valid(pd, table),
+    };
     return 0;
 }
 
+/* The slot's entry is counted while it maps a page, like any other. */
 void pd_quick_enter(struct pd_quick_slot *slot, paddr_t pa)
 {
     struct pte_info leaf = {
         .kind = PTE_LEAF, .phys = pa, .prot = PD_READ | PD_WRITE | PD_GLOBAL,
         .type = MEMORY_TYPE_NORMAL, .accessed = true, .dirty = true,
     };
-    pte_store(slot->entry, slot->pd->format->encode(&leaf, 0));
+    pte_t *entry = slot->entry;
+    if (pte_load(entry) == 0)
+        (*slot->valid)++;
+    pte_store(entry, slot->pd->format->encode(&leaf, 0));
     pd_flush_range(slot->pd, slot->va, PT_PAGE_SIZE);
 }
 
 void pd_quick_remove(struct pd_quick_slot *slot)
 {
-    pte_store(slot->entry, 0);
+    pte_t *entry = slot->entry;
+    if (pte_load(entry) != 0)
+        (*slot->valid)--;
+    pte_store(entry, 0);
     pd_flush_range(slot->pd, slot->va, PT_PAGE_SIZE);
+}
+
+/* --- checking the counts (for tests) ------------------------------------------- */
+
+/* Tables below TABLE at LEVEL, from entry FIRST to END, whose count is not a scan's. */
+static size_t tree_mismatches(const struct page_directory *pd, paddr_t table, unsigned level,
+                              unsigned first, unsigned end)
+{
+    size_t mismatches = *table_valid(pd, table) != table_scan(pd, table);
+    const pte_t *entries = table_entries(pd, table);
+    for (unsigned i = first; level > 0 && i < end; i++) {
+        struct pte_info info;
+        decode(pd, pte_load(&entries[i]), level, &info);
+        if (info.kind == PTE_TABLE)
+            mismatches += tree_mismatches(pd, info.phys, level - 1, 0, PT_ENTRIES);
+    }
+    return mismatches;
+}
+
+size_t pt_count_mismatches(const struct page_directory *pd)
+{
+    unsigned first, end;
+    owned_root_indices(pd, &first, &end);
+    return tree_mismatches(pd, pd->root, root_level(pd->format), first, end);
 }

@@ -70,6 +70,13 @@ struct pt_format {
     void (*decode)(pte_t pte, unsigned level, struct pte_info *info);
 };
 
+/*
+ * For tests: how many of PD's table pages (the root and every table below
+ * the root entries PD owns) have a valid-entry count that differs from a
+ * scan of their entries. 0 when the engine kept every count.
+ */
+size_t pt_count_mismatches(const struct page_directory *pd);
+
 /* Formats (each arch's pt_format.c; the host build links all of them). */
 extern const struct pt_format pt_format_x86_64;
 extern const struct pt_format pt_format_sv39;

@@ -174,7 +174,16 @@ bool pd_model_step(struct pd_model *m, const struct pd_model_op *op, uint64_t *r
                  (unsigned long long)op->first_page, got, want);
         return false;
     }
-    /* The pages the operation touched and a margin around it... */
+    /* Every table's valid-entry count still says what it holds... */
+    size_t miscounted = pt_count_mismatches(&m->fixture.user);
+    if (miscounted) {
+        snprintf(why, why_size, "step %llu: after %s of %llu pages at page %llu, %zu tables' "
+                 "valid-entry counts differ from their entries", (unsigned long long)m->steps,
+                 op_names[op->kind], (unsigned long long)op->pages,
+                 (unsigned long long)op->first_page, miscounted);
+        return false;
+    }
+    /* ...the pages the operation touched and a margin around it... */
     uint64_t first = op->first_page > 2 ? op->first_page - 2 : 0;
     uint64_t end = MIN(op->first_page + op->pages + 2, PD_MODEL_PAGES);
     for (uint64_t i = first; i < end; i++) {

@@ -42,8 +42,9 @@ void pd_model_init(struct pd_model *m, const struct pd_test_format *tf);
 size_t pd_model_fini(struct pd_model *m);
 
 /*
- * Apply OP to the directory and the model and compare: the result code, then
- * the translation of the pages around the op and SAMPLES random other pages
+ * Apply OP to the directory and the model and compare: the result code, every
+ * table's valid-entry count against its entries, then the translation of the
+ * pages around the op and SAMPLES random other pages
  * (RANDOM drives the choice). Returns true if all agree; else writes what
  * differed into WHY.
  */

@@ -290,6 +290,47 @@ static void test_out_of_memory(struct ktest *t, const struct pd_test_format *tf)
 
 KTEST(pd, out_of_tables_changes_nothing) { pd_for_each_format(t, test_out_of_memory); }
 
+/* The same for a map of one page (the page-fault path, which has a walk of its own). */
+static void test_one_page_out_of_tables(struct ktest *t, const struct pd_test_format *tf)
+{
+    struct pd_fixture f;
+    pd_fixture_init(&f, tf);
+    KASSERT_EQ(t, pd_map(&f.user, vaddr(PD_TEST_USER_VA), paddr(PD_TEST_PA), PAGE, USER_RW,
+                         MEMORY_TYPE_NORMAL), 0);
+    /* Far enough that every level below the root needs a new table. */
+    uint64_t va = PD_TEST_USER_VA + 3 * GiB + 5 * PAGE;
+    for (long n = 0; n < (long)tf->format->levels; n++) {
+        uint8_t *before = snapshot(&f);
+        size_t pages = f.sim.in_use;
+        simphys_fail_after(&f.sim, n);
+        int err = pd_map(&f.user, vaddr(va), paddr(PD_TEST_PA), PAGE, USER_RW, MEMORY_TYPE_NORMAL);
+        simphys_fail_after(&f.sim, -1);
+        if (err == 0) {
+            free(before);
+            expect_translates(t, &f, va, PD_TEST_PA, FAULT_READ, true);
+            break; /* enough tables this time: every failure point was tried */
+        }
+        KEXPECT_EQ(t, err, -E_NOMEM);
+        KEXPECT_EQ(t, f.sim.in_use, pages);
+        KEXPECT(t, unchanged(&f, before));
+    }
+    /* A page that is mapped already, or lies under a large leaf: -E_EXIST, nothing changed. */
+    KASSERT_EQ(t, pd_map(&f.user, vaddr(PD_TEST_USER_VA + LARGE), paddr(PD_TEST_PA), LARGE,
+                         USER_RW, MEMORY_TYPE_NORMAL), 0);
+    uint8_t *before = snapshot(&f);
+    KEXPECT_EQ(t, pd_map(&f.user, vaddr(PD_TEST_USER_VA), paddr(PD_TEST_PA), PAGE, USER_RW,
+                         MEMORY_TYPE_NORMAL), -E_EXIST);
+    KEXPECT_EQ(t, pd_map(&f.user, vaddr(PD_TEST_USER_VA + LARGE + 3 * PAGE), paddr(PD_TEST_PA),
+                         PAGE, USER_RW, MEMORY_TYPE_NORMAL), -E_EXIST);
+    KEXPECT(t, unchanged(&f, before));
+    KEXPECT_EQ(t, pd_fixture_fini(&f), 0);
+}
+
+KTEST(pd, one_page_map_out_of_tables_changes_nothing)
+{
+    pd_for_each_format(t, test_one_page_out_of_tables);
+}
+
 static void test_accessed_dirty(struct ktest *t, const struct pd_test_format *tf)
 {
     struct pd_fixture f;
@@ -441,3 +482,33 @@ static void test_quick_slots(struct ktest *t, const struct pd_test_format *tf)
 }
 
 KTEST(pd, quick_slots_change_one_entry) { pd_for_each_format(t, test_quick_slots); }
+
+/* A slot whose tables run out at each point in turn: the tables made so far are freed again. */
+static void test_quick_slot_out_of_tables(struct ktest *t, const struct pd_test_format *tf)
+{
+    struct pd_fixture f;
+    pd_fixture_init(&f, tf);
+    /* Far from every kernel mapping, so each level below the kernel's top tables is new. */
+    uint64_t va = PD_TEST_KERNEL_VA + 7 * PAGE;
+    struct pd_quick_slot slot;
+    for (long n = 0; n < (long)tf->format->levels; n++) {
+        uint8_t *before = snapshot(&f);
+        size_t pages = f.sim.in_use;
+        simphys_fail_after(&f.sim, n);
+        int err = pd_quick_slot_init(&f.kernel, vaddr(va), &slot);
+        simphys_fail_after(&f.sim, -1);
+        if (err == 0) {
+            free(before);
+            break; /* enough tables this time: every failure point was tried */
+        }
+        KEXPECT_EQ(t, err, -E_NOMEM);
+        KEXPECT_EQ(t, f.sim.in_use, pages);
+        KEXPECT(t, unchanged(&f, before));
+    }
+    KEXPECT_EQ(t, pd_fixture_fini(&f), 0);
+}
+
+KTEST(pd, quick_slot_out_of_tables_changes_nothing)
+{
+    pd_for_each_format(t, test_quick_slot_out_of_tables);
+}

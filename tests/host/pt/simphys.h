@@ -1,9 +1,10 @@
 /*
  * Simulated physical memory for host tests of page tables: a host buffer
  * standing in for RAM at physical address 0, a page allocator over it that
- * a page directory uses as its page_provider, and accounting that catches
- * leaks, double frees and foreign pages. It can be told to fail the Nth
- * allocation, to test what an out-of-memory error leaves behind.
+ * a page directory uses as its page_provider (with a valid-entry count
+ * beside each page), and accounting that catches leaks, double frees and
+ * foreign pages. It can be told to fail the Nth allocation, to test what an
+ * out-of-memory error leaves behind.
  */
 #pragma once
 
@@ -13,6 +14,7 @@
 struct simphys {
     struct swmmu_memory memory;
     uint8_t *allocated;      /* one byte per page: 1 while allocated */
+    pd_valid_count_t *valid; /* one per page: the page directory's count of valid entries */
     uint64_t *free_pages;    /* a stack of free page addresses */
     size_t free_count;
     size_t in_use;
