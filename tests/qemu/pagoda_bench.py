@@ -9,6 +9,11 @@ command line "bench" under -icount shift=0,sleep=off, so that guest time
 counts guest instructions and every figure repeats exactly; it reports
 guest instructions per operation. Columns are memory sizes, so the growth
 with RAM reads across a row.
+
+A benchmark timed over 1 page and over 1024 (<op>_1_page, <op>_1024_pages)
+also gets a derived line, "<op> per page / base": the slope
+(T1024 - T1) / 1023 and the base T1 - slope, as the brief's Linux table
+gives them.
 """
 import argparse
 import os
@@ -18,6 +23,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LINE = re.compile(r"^bench: (\S+)\s+([0-9.]+|skipped)\b")
+ONE_PAGE = re.compile(r"^(\S+)_1_page$")
+MANY_PAGES = 1024
 
 
 def parse(output):
@@ -48,6 +55,19 @@ def run_board(build_root, arch, memory):
     return parse(out.stdout)
 
 
+def per_page_and_base(figures):
+    """The slope and base of every <op>_1_page / <op>_1024_pages pair in FIGURES."""
+    derived = {}
+    for name, one in figures.items():
+        m = ONE_PAGE.match(name)
+        many = figures.get(f"{m.group(1)}_{MANY_PAGES}_pages") if m else None
+        if many is None or "skipped" in (one, many):
+            continue
+        slope = (float(many) - float(one)) / (MANY_PAGES - 1)
+        derived[f"{m.group(1)} per page / base"] = f"{slope:.1f} / {float(one) - slope:.0f}"
+    return derived
+
+
 def table(title, unit, columns):
     names = []
     for figures in columns.values():
@@ -58,6 +78,12 @@ def table(title, unit, columns):
     print(f"  {'operation':36}" + "".join(f"{m:>14}" for m in columns))
     for name in names:
         print(f"  {name:36}" + "".join(f"{columns[m].get(name, '-'):>14}" for m in columns))
+    derived = {m: per_page_and_base(figures) for m, figures in columns.items()}
+    derived_names = []
+    for figures in derived.values():
+        derived_names += [name for name in figures if name not in derived_names]
+    for name in derived_names:
+        print(f"  {name:36}" + "".join(f"{derived[m].get(name, '-'):>14}" for m in columns))
 
 
 def main():
