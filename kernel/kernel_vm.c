@@ -23,6 +23,7 @@ struct table_pool {
     uint8_t used[KERNEL_TABLE_POOL_PAGES];
     pd_valid_count_t valid[KERNEL_TABLE_POOL_PAGES];
     size_t in_use;
+    size_t first_free_hint; /* no page below this index is free */
 };
 
 static struct table_pool pool;
@@ -31,10 +32,11 @@ static struct page_directory the_kernel_pd;
 static int pool_alloc(void *ctx, paddr_t *page)
 {
     struct table_pool *p = ctx;
-    for (size_t i = 0; i < KERNEL_TABLE_POOL_PAGES; i++) {
+    for (size_t i = p->first_free_hint; i < KERNEL_TABLE_POOL_PAGES; i++) {
         if (!p->used[i]) {
             p->used[i] = 1;
             p->in_use++;
+            p->first_free_hint = i + 1;
             *page = paddr(p->base + i * PD_PAGE_SIZE);
             return 0;
         }
@@ -50,6 +52,7 @@ static void pool_free(void *ctx, paddr_t page)
         panic("pool_free: %#llx is not an allocated table page", (unsigned long long)page.value);
     p->used[index] = 0;
     p->in_use--;
+    p->first_free_hint = MIN(p->first_free_hint, index);
 }
 
 static void *pool_table(void *ctx, paddr_t page)
