@@ -11,16 +11,12 @@
  * does. Every test ends with every data page, commitment and table page back.
  */
 #include "mm/address_space.h"
-#include "tests/host/mm/host_ram.h"
-#include "tests/host/pt/pd_fixture.h"
+#include "tests/host/mm/as_model.h"
 #include <pagoda/errors.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define PAGE PHYS_PAGE_SIZE
-#define RAM_BASE UINT64_C(0x40000000)
 #define RAM_PAGES 512
-#define TABLE_MEMORY (16 * MiB)
 #define RW (REGION_READ | REGION_WRITE)
 
 #define FILE_PAGES 4
@@ -34,11 +30,7 @@
 #define GRANDCHILD_ASID 3
 
 struct fork_fixture {
-    const struct pd_test_format *tf;
-    struct simphys sim;
-    struct host_ram ram;
-    struct page_directory kernel;
-    struct phys_stats start;
+    struct as_fixture base; /* simulated RAM, mm/phys and a kernel directory */
     uint8_t bytes[FILE_BYTES];
     struct vfile file;
 };
@@ -54,33 +46,19 @@ static uint8_t pattern_byte(uint64_t offset)
 static struct fork_fixture *fixture_init(const struct pd_test_format *tf)
 {
     struct fork_fixture *f = &fixture;
-    f->tf = tf;
-    simphys_init(&f->sim, TABLE_MEMORY);
-    phys_reset();
-    host_ram_init(&f->ram, RAM_BASE, RAM_PAGES);
-    if (phys_init_zero_page() != 0 || pd_create_kernel(&f->kernel, tf->format, &f->sim.provider))
-        abort();
+    as_fixture_init(&f->base, tf, RAM_PAGES);
     for (uint64_t i = 0; i < FILE_BYTES; i++)
         f->bytes[i] = pattern_byte(i);
     f->file = (struct vfile){ .name = "file", .size = FILE_BYTES, .data = f->bytes,
                               .writable = true };
-    phys_get_stats(&f->start);
     return f;
 }
 
 /* Tear down; true if every data page, commitment and table page came back. */
 static bool fixture_fini(struct fork_fixture *f)
 {
-    phys_trim();
-    struct phys_stats end;
-    phys_get_stats(&end);
-    pd_destroy(&f->kernel);
-    bool clean = end.used == f->start.used && end.committed == f->start.committed &&
-                 f->sim.in_use == 0 && f->file.shared == NULL;
-    host_ram_fini(&f->ram);
-    phys_reset();
-    simphys_fini(&f->sim);
-    return clean;
+    bool file_released = f->file.shared == NULL;
+    return as_fixture_fini(&f->base) && file_released;
 }
 
 /* Pages committed, and in use, beyond what the fixture started with. */
@@ -88,55 +66,21 @@ static uint64_t committed_pages(const struct fork_fixture *f)
 {
     struct phys_stats s;
     phys_get_stats(&s);
-    return s.committed - f->start.committed;
+    return s.committed - f->base.start.committed;
 }
 
 static uint64_t used_pages(const struct fork_fixture *f)
 {
     struct phys_stats s;
     phys_get_stats(&s);
-    return s.used - f->start.used;
-}
-
-/* A user access as the CPU and the trap code would make it; the fault response if it fails. */
-static enum fault_response user_access(struct fork_fixture *f, struct address_space *as,
-                                       uint64_t va, enum fault_access access, uint64_t *value)
-{
-    for (int tries = 0; tries < 4; tries++) {
-        struct swmmu_request req = {
-            .va = va, .access = access, .user = true, .user_root = as->pd.root.value,
-            .kernel_root = f->tf->format->split_roots ? f->kernel.root.value : as->pd.root.value,
-            .ad_mode = f->tf->ad_mode,
-        };
-        struct swmmu_result r;
-        f->tf->translate(&f->sim.memory, &req, &r);
-        if (r.outcome == SWMMU_OK) {
-            uint64_t *p = host_ram_ptr(r.pa);
-            if (access == FAULT_WRITE)
-                *p = *value;
-            else
-                *value = *p;
-            return FAULT_RESPONSE_CONTINUE;
-        }
-        if (r.outcome != SWMMU_NOT_PRESENT &&
-            pd_update_accessed_dirty(&as->pd, vaddr(va), access, true) == 0)
-            continue;
-        struct fault fault = {
-            .addr = vaddr(va), .access = access, .mode = FAULT_USER,
-            .cause = r.outcome == SWMMU_NOT_PRESENT ? FAULT_NOT_PRESENT : FAULT_PROTECTION,
-        };
-        enum fault_response response = as_handle_fault(as, &fault);
-        if (response != FAULT_RESPONSE_CONTINUE)
-            return response;
-    }
-    return FAULT_RESPONSE_SHOULD_CRASH; /* the handler said Continue but the access still faults */
+    return s.used - f->base.start.used;
 }
 
 /* The word at VA as the program reads it (UINT64_MAX if the read fails). */
 static uint64_t read_word(struct fork_fixture *f, struct address_space *as, uint64_t va)
 {
     uint64_t value = UINT64_MAX;
-    if (user_access(f, as, va, FAULT_READ, &value) != FAULT_RESPONSE_CONTINUE)
+    if (as_fixture_access(&f->base, as, va, FAULT_READ, &value) != FAULT_RESPONSE_CONTINUE)
         return UINT64_MAX;
     return value;
 }
@@ -144,7 +88,7 @@ static uint64_t read_word(struct fork_fixture *f, struct address_space *as, uint
 static enum fault_response write_word(struct fork_fixture *f, struct address_space *as,
                                       uint64_t va, uint64_t value)
 {
-    return user_access(f, as, va, FAULT_WRITE, &value);
+    return as_fixture_access(&f->base, as, va, FAULT_WRITE, &value);
 }
 
 /* The file's word at OFFSET as it was made (what a page never written must read). */
@@ -183,7 +127,7 @@ static uint64_t private_va(uint64_t page) { return PRIVATE_BASE + page * PAGE; }
 /* A new address space with a private mapping of the whole file at PRIVATE_BASE. */
 static int map_private(struct fork_fixture *f, struct address_space *as)
 {
-    int err = as_create(as, &f->kernel, PARENT_ASID);
+    int err = as_create(as, &f->base.kernel, PARENT_ASID);
     if (err)
         return err;
     err = as_map_file(as, PRIVATE_BASE, FILE_PAGES * PAGE, RW, 0, &f->file, 0, "private", NULL);
@@ -640,7 +584,7 @@ static void test_exhaustion(struct ktest *t, const struct pd_test_format *tf)
     KEXPECT_EQ(t, committed_pages(f), 0);
     /* What was never committed fails, and changes nothing. */
     uint64_t value;
-    KEXPECT_EQ(t, user_access(f, &child, private_va(3), FAULT_READ, &value),
+    KEXPECT_EQ(t, as_fixture_access(&f->base, &child, private_va(3), FAULT_READ, &value),
                FAULT_RESPONSE_OUT_OF_MEMORY); /* the file page is not in the cache */
     hog_release(&hogged, 1);
     KEXPECT_EQU(t, read_word(f, &child, private_va(3)), pattern_word(3 * PAGE));
