@@ -14,12 +14,11 @@
 #include "kernel/kernel_vm.h"
 #include "kernel/lib/format.h"
 #include "kernel/panic.h"
-#include "kernel/boot/cpio.h"
+#include "kernel/initrd_fs.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/string.h"
 #include "kernel/process.h"
 #include "mm/address_space.h"
-#include "mm/kernel_region.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/quickmap.h"
@@ -121,30 +120,18 @@ static uint64_t look(struct address_space *as, uint64_t va)
 #define DEMO_FILE_PRIVATE UINT64_C(0x1100000)
 #define DEMO_FILE "hello.txt"
 
-/* The boot initrd's first file mapped shared and private, if there is an initrd. */
+/* A file of the boot initrd mapped shared and private, if there is an initrd. */
 static int demo_file_mappings(struct address_space *as)
 {
-    const struct boot_module *m = boot_info_find_module(boot_info_current(), "initrd");
-    if (!m) {
-        kprintf("demo: no initrd: no file mappings\n");
+    struct vfile *file;
+    if (initrd_fs_open(DEMO_FILE, &file) != 0) {
+        kprintf("demo: no %s in an initrd: no file mappings\n", DEMO_FILE);
         return 0;
     }
-    uint8_t *archive;
-    int err = kregion_map_physical(paddr(m->base), m->size, MEMORY_TYPE_NORMAL,
-                                   PD_READ | PD_WRITE, "initrd", (void **)&archive);
-    if (err)
-        return err;
-    struct cpio_entry e;
-    err = cpio_find(archive, m->size, DEMO_FILE, &e);
-    static struct vfile file;
-    if (!err) {
-        file = (struct vfile){ .name = DEMO_FILE, .size = e.size,
-                               .data = archive + e.data_offset, .writable = false };
-        err = as_map_file(as, DEMO_FILE_SHARED, PAGE, REGION_READ, REGION_SHARED, &file, 0,
+    int err = as_map_file(as, DEMO_FILE_SHARED, PAGE, REGION_READ, REGION_SHARED, file, 0,
                           DEMO_FILE, NULL);
-    }
     if (!err)
-        err = as_map_file(as, DEMO_FILE_PRIVATE, PAGE, REGION_READ | REGION_WRITE, 0, &file, 0,
+        err = as_map_file(as, DEMO_FILE_PRIVATE, PAGE, REGION_READ | REGION_WRITE, 0, file, 0,
                           DEMO_FILE " (private)", NULL);
     if (!err) {
         uint64_t word = look(as, DEMO_FILE_SHARED);
@@ -160,7 +147,6 @@ static int demo_file_mappings(struct address_space *as)
         if (!err)
             err = as_unmap(as, DEMO_FILE_PRIVATE, PAGE);
     }
-    kregion_free(archive);
     return err;
 }
 
